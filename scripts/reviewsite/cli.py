@@ -1,0 +1,190 @@
+"""Command line: `reviewsite check|build|serve|fetch|add|new|schema`.
+
+Exit codes: 0 ok, 1 content invalid, 2 usage or configuration error, 3 fetch failed, 4 engine failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import Problem, ReviewsiteError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FETCH, EXIT_ENGINE = 0, 1, 2, 3, 4
+
+
+def _escape_annotation(value: str) -> str:
+    """GitHub workflow-command escaping, so content cannot forge `::error` lines or commands."""
+    return (
+        value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("\x1b", "")
+        .replace(":", "%3A").replace(",", "%2C")
+    )
+
+
+def github_annotation(problem: Problem) -> str:
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("\x1b", "")
+    return (
+        f"::error file={_escape_annotation(problem.path)},line={problem.line},col={problem.col}"
+        f"::{message}"
+    )
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in problems:
+        print(str(problem).replace("\x1b", ""), file=sys.stderr)
+        if annotate:
+            print(github_annotation(problem))
+    noun = "problem" if len(problems) == 1 else "problems"
+    print(f"{len(problems)} {noun} found.", file=sys.stderr)
+
+
+def _project(args: argparse.Namespace):
+    from .config import find_project
+
+    return find_project(Path(args.project).resolve())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+
+    project = _project(args)
+    _, problems = check(project.root)
+    if problems:
+        print_problems(problems)
+        return EXIT_CONTENT
+    print("content OK", file=sys.stderr)
+    return EXIT_OK
+
+
+def _source_date_epoch(root: Path) -> None:
+    """Pin the engine's dates to the last commit, so two builds of one commit are byte-identical."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    if out.isdigit():
+        os.environ["SOURCE_DATE_EPOCH"] = out
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import generate, run_engine
+
+    project = _project(args)
+    result = generate(project)
+    if result.problems:
+        print_problems(result.problems)
+        return EXIT_CONTENT
+    print(f"generated {result.pages} pages ({result.written} written, {result.removed} removed)", file=sys.stderr)
+    if args.pages_only:
+        return EXIT_OK
+    _source_date_epoch(project.root)
+    code = run_engine(project, "build", "--strict", "--quiet", "--site-dir", str(project.site_dir))
+    return EXIT_OK if code == 0 else EXIT_ENGINE
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(_project(args), args.dev_addr)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write_schemas
+
+    project = _project(args)
+    for path in write_schemas(project.root / "schemas"):
+        print(path.relative_to(project.root).as_posix())
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_file
+
+    project = _project(args)
+    path = new_file(project.root, args.kind, args.slug)
+    print(path.relative_to(project.root).as_posix())
+    return EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from .fetch.command import run_fetch
+
+    return run_fetch(_project(args), args)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .fetch.command import run_add
+
+    return run_add(_project(args), args)
+
+
+def _fetch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--eutils-url", default=None, help="E-utilities base URL (env REVIEWSITE_EUTILS_URL)")
+    parser.add_argument("--europepmc-url", default=None, help="Europe PMC base URL (env REVIEWSITE_EUROPEPMC_URL)")
+    parser.add_argument("--email", default=None, help="contact e-mail sent to NCBI (env NCBI_EMAIL)")
+    parser.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    parser.add_argument("--cache-dir", default=None, help="response cache folder (default .cache/reviewsite)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reviewsite", description=__doc__.splitlines()[0])
+    p.add_argument("--project", default=".", help="project folder (holding mkdocs.yml); default: current folder")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("check", help="validate content/ and every cross-reference").set_defaults(func=cmd_check)
+
+    b = sub.add_parser("build", help="check, generate pages, then build the site with MkDocs")
+    b.add_argument("--pages-only", action="store_true", help="write the generated docs folder, skip MkDocs")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", help="regenerate on every change and serve with live reload")
+    s.add_argument("--dev-addr", default="127.0.0.1:8000")
+    s.set_defaults(func=cmd_serve)
+
+    f = sub.add_parser("fetch", help="fetch the review and its linked papers from PubMed into content/papers/")
+    f.add_argument("--pmid", default=None, help="fetch around this PMID instead of the review's")
+    f.add_argument("--similar", type=int, default=None, help="how many similar articles to keep (default 20)")
+    _fetch_options(f)
+    f.set_defaults(func=cmd_fetch)
+
+    a = sub.add_parser("add", help="fetch just these papers and create their files")
+    a.add_argument("pmids", nargs="+", metavar="PMID")
+    _fetch_options(a)
+    a.set_defaults(func=cmd_add)
+
+    n = sub.add_parser("new", help="scaffold a valid mechanism or strategy file")
+    n.add_argument("kind", choices=["mechanism", "strategy"])
+    n.add_argument("slug")
+    n.set_defaults(func=cmd_new)
+
+    sub.add_parser("schema", help="write JSON Schemas of the content files to schemas/").set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except ReviewsiteError as exc:
+        print(f"reviewsite: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("reviewsite: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Load `content/` into validated models, collecting every problem with its path and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .model import PMID_RE, SLUG_RE, Mechanism, Paper, Review, Strategy
+from .safeyaml import Located, YamlError, loads
+
+
+
+
+@dataclass
+class Source:
+    """Where a model came from: its path relative to the project and its node tree."""
+
+    path: str
+    located: Located
+
+    def problem(self, loc: tuple[str | int, ...], message: str, *, key: bool = False) -> Problem:
+        line, col = self.located.find(loc, key=key)
+        return Problem(self.path, line, col, message)
+
+
+@dataclass
+class Content:
+    """Everything under `content/`, validated; keyed by slug (mechanisms, strategies) or file stem (papers)."""
+
+    review: Review | None = None
+    mechanisms: dict[str, Mechanism] = field(default_factory=dict)
+    strategies: dict[str, Strategy] = field(default_factory=dict)
+    papers: dict[str, Paper] = field(default_factory=dict)
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+
+    def source(self, kind: str, key: str) -> Source:
+        return self.sources[(kind, key)]
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) if loc else "(top level)"
+
+
+def _pydantic_problems(source: Source, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            problems.append(source.problem(loc, f"unknown field {loc[-1]!r}", key=True))
+            continue
+        if kind == "missing":
+            parent = loc[:-1]
+            problems.append(source.problem(parent, f"{_loc_text(loc)}: required field is missing"))
+            continue
+        if kind == "literal_error":
+            value = err.get("input")
+            message = f"{message} (got {value!r})"
+        problems.append(source.problem(loc, f"{_loc_text(loc)}: {message}"))
+    return problems
+
+
+def read_model(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel | None, Source | None, list[Problem]]:
+    """One file into one model; problems instead of exceptions."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, None, [Problem(rel, 1, 1, f"cannot read file: {exc.strerror}")]
+    try:
+        located = loads(raw)
+    except YamlError as exc:
+        return None, None, [Problem(rel, exc.line, exc.col, exc.message)]
+    source = Source(rel, located)
+    try:
+        return model.model_validate(located.data), source, []
+    except ValidationError as exc:
+        return None, source, _pydantic_problems(source, exc)
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def load_content(root: Path) -> tuple[Content, list[Problem]]:
+    """Read every content file under `root/content`; returns what validated and every problem found."""
+    content = Content()
+    problems: list[Problem] = []
+    base = root / "content"
+
+    def rel(path: Path) -> str:
+        return path.relative_to(root).as_posix()
+
+    review_path = base / "review.yaml"
+    if review_path.is_file():
+        review, source, found = read_model(review_path, rel(review_path), Review)
+        problems += found
+        if review is not None and source is not None:
+            content.review = review  # type: ignore[assignment]
+            content.sources[("review", "review")] = source
+    else:
+        problems.append(Problem("content/review.yaml", 1, 1, "missing: every site needs content/review.yaml"))
+
+    for kind, folder, model, target in (
+        ("mechanism", "mechanisms", Mechanism, content.mechanisms),
+        ("strategy", "strategies", Strategy, content.strategies),
+        ("paper", "papers", Paper, content.papers),
+    ):
+        for path in _files(base / folder):
+            if path.suffix != ".yaml":
+                problems.append(Problem(rel(path), 1, 1, "content files must end in .yaml"))
+                continue
+            stem = path.stem
+            if not (SLUG_RE.match(stem) or (kind == "paper" and PMID_RE.match(stem))):
+                problems.append(Problem(rel(path), 1, 1, f"file name {stem!r} must be a slug (lowercase-words)"))
+                continue
+            obj, source, found = read_model(path, rel(path), model)
+            problems += found
+            if obj is None or source is None:
+                continue
+            if kind == "paper":
+                problems += _check_paper_name(stem, obj, source)  # type: ignore[arg-type]
+            target[stem] = obj  # type: ignore[index]
+            content.sources[(kind, stem)] = source
+    return content, problems
+
+
+def _check_paper_name(stem: str, paper: Paper, source: Source) -> list[Problem]:
+    pmid = paper.record.pmid
+    if PMID_RE.match(stem) and pmid != stem:
+        return [source.problem(("record", "pmid"), f"file is named {stem}.yaml but record.pmid is {pmid!r}")]
+    if not PMID_RE.match(stem) and pmid is not None:
+        return [source.problem(("record", "pmid"), f"a paper with a PMID must live in content/papers/{pmid}.yaml")]
+    return []

@@ -1,0 +1,571 @@
+"""From validated content to page views: every link, number and sort decided here, none in templates.
+
+The result is plain data (dicts and lists of strings, with HTML fragments already sanitised) so the
+templates only loop and branch. Nothing here reads files or knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from markupsafe import Markup
+
+from . import prose
+from .cite import CiteIndex
+from .load import Content
+from .model import CATEGORY_TITLES, RELATION_TITLES, STAGE_TITLES, Author, Paper, Record
+
+
+@dataclass
+class Page:
+    """One generated Markdown page: where it goes, which template renders it, and its data."""
+
+    path: str
+    template: str
+    source: str
+    title: str
+    description: str
+    data: dict[str, Any] = field(default_factory=dict)
+    search_boost: bool = False
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return url_of(self.path)
+
+
+def url_of(path: str) -> str:
+    """Directory-style URL of a generated page (`papers/123.md` -> `papers/123/`)."""
+    if path == "index.md":
+        return ""
+    if path.endswith("/index.md"):
+        return path[: -len("index.md")]
+    return path[: -len(".md")] + "/"
+
+
+def relative(from_path: str, to: str) -> str:
+    """Relative link from page `from_path` to URL `to` (both site-relative)."""
+    frm = "/" + url_of(from_path)
+    anchor = ""
+    if "#" in to:
+        to, anchor = to.split("#", 1)
+        anchor = "#" + anchor
+    target = "/" + to
+    rel = posixpath.relpath(target, frm if frm.endswith("/") else posixpath.dirname(frm))
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    if rel == "./":
+        rel = "./"
+    return rel + anchor
+
+
+# ---------------------------------------------------------------- bibliographic formatting
+
+
+def author_name(author: Author) -> str:
+    if author.collective:
+        return author.collective
+    initials = author.initials or "".join(p[0] for p in (author.given or "").replace("-", " ").split() if p)
+    return f"{author.family} {initials}".strip() if author.family else (author.given or "")
+
+
+def authors_short(record: Record, limit: int = 3) -> str:
+    names = [author_name(a) for a in record.authors]
+    if not names:
+        return ""
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + ", et al."
+    return ", ".join(names)
+
+
+def year_of(record: Record) -> str:
+    return (record.published or record.epublished or "")[:4]
+
+
+def journal_of(record: Record) -> str:
+    return record.journal_abbrev or record.journal or ""
+
+
+def citation_text(record: Record) -> str:
+    """Vancouver-style reference: Authors. Title. Journal. Year;Vol(Issue):Pages."""
+    parts = []
+    who = authors_short(record, 6)
+    if who:
+        parts.append(who.rstrip(".") + ".")
+    title = record.title.rstrip()
+    parts.append(title if title.endswith((".", "?", "!")) else title + ".")
+    source = journal_of(record)
+    where = year_of(record)
+    if record.volume:
+        where += f";{record.volume}"
+        if record.issue:
+            where += f"({record.issue})"
+    if record.pages:
+        where += f":{record.pages}"
+    if source:
+        parts.append(f"{source}. {where}." if where else f"{source}.")
+    elif where:
+        parts.append(where + ".")
+    if record.doi:
+        parts.append(f"doi:{record.doi}")
+    return " ".join(parts)
+
+
+def id_links(record: Record) -> list[dict[str, str]]:
+    links = []
+    if record.pmid:
+        links.append({"label": f"PubMed {record.pmid}", "href": f"https://pubmed.ncbi.nlm.nih.gov/{record.pmid}/"})
+    if record.pmcid:
+        links.append({"label": record.pmcid, "href": f"https://pmc.ncbi.nlm.nih.gov/articles/{record.pmcid}/"})
+    if record.doi:
+        links.append({"label": f"DOI {record.doi}", "href": "https://doi.org/" + quote(record.doi, safe="/:;()._-")})
+    if record.pmid:
+        links.append({"label": "Europe PMC", "href": f"https://europepmc.org/article/MED/{record.pmid}"})
+    elif record.pmcid:
+        links.append({"label": "Europe PMC", "href": f"https://europepmc.org/article/PMC/{record.pmcid}"})
+    return links
+
+
+def trial_href(nct: str) -> str:
+    return f"https://clinicaltrials.gov/study/{nct}"
+
+
+def front_matter(page: Page) -> Markup:
+    """YAML front matter built by a serializer from escaped values: nothing can break out of it."""
+    meta: dict[str, Any] = {
+        "title": html.escape(page.title, quote=True),
+        "description": html.escape(page.description, quote=True),
+    }
+    if page.tags:
+        meta["tags"] = [html.escape(t, quote=True) for t in page.tags]
+    if page.source:
+        meta["source"] = page.source
+    dumped = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=10_000)
+    return Markup("---\n" + dumped + "---\n")
+
+
+# ---------------------------------------------------------------- the site
+
+
+class SiteBuilder:
+    """Derives every page from the content, once."""
+
+    def __init__(self, content: Content, *, repo_url: str | None = None, edit_branch: str = "main"):
+        if content.review is None:
+            raise ValueError("content has no review")
+        self.content = content
+        self.review = content.review
+        self.index = CiteIndex(content.papers)
+        self.repo_url = repo_url
+        self.edit_branch = edit_branch
+        self.mechanisms = sorted(content.mechanisms.items(), key=lambda kv: (kv[1].order, kv[1].title, kv[0]))
+        self.strategies = sorted(content.strategies.items(), key=lambda kv: (kv[1].order, kv[1].title, kv[0]))
+        self.papers = sorted(content.papers.items(), key=lambda kv: self._paper_sort(kv[1], kv[0]))
+        self.addressed_by: dict[str, list[str]] = {slug: [] for slug, _ in self.mechanisms}
+        for slug, strategy in self.strategies:
+            for target in strategy.addresses:
+                self.addressed_by.setdefault(target, []).append(slug)
+        self.discussed = self._discussed_in()
+
+    @staticmethod
+    def _paper_sort(paper: Paper, key: str) -> tuple[str, str, str]:
+        return (year_of(paper.record) and f"{9999 - int(year_of(paper.record)):04d}", paper.record.title.lower(), key)
+
+    # -- helpers
+
+    def paper_url(self, key: str) -> str:
+        return f"papers/{key}/"
+
+    def _discussed_in(self) -> dict[str, list[dict[str, str]]]:
+        """Paper key -> the pages and evidence items that cite it ("discussed in")."""
+        from .cite import find_citations
+
+        found: dict[str, list[dict[str, str]]] = {}
+
+        def add(keys: tuple[str, ...] | list[str], where: str, label: str, what: str) -> None:
+            for key in keys:
+                paper = self.index.resolve(key)
+                if paper is None:
+                    continue
+                entry = {"url": where, "label": label, "what": what}
+                if entry not in found.setdefault(paper, []):
+                    found[paper].append(entry)
+
+        def prose_keys(text: str) -> list[str]:
+            return [k for g in find_citations(text) for k in g.keys]
+
+        for kind, items in (("mechanisms", self.mechanisms), ("strategies", self.strategies)):
+            for slug, item in items:
+                base = f"{kind}/{slug}/"
+                add(prose_keys(item.summary), base, item.title, "summary")
+                for i, ev in enumerate(item.evidence, 1):
+                    add(list(ev.cites) + prose_keys(ev.finding), f"{base}#evidence-{i}", item.title, f"evidence {i}")
+                for trial in getattr(item, "trials", []):
+                    add(trial.cites, f"{base}#trials", item.title, f"trial {trial.id}")
+        for point in self.review.key_points:
+            add(prose_keys(point), "", "Home", "key points")
+        if self.review.overview:
+            add(prose_keys(self.review.overview), "", "Home", "overview")
+        return found
+
+    def _citer(self) -> prose.Citer:
+        def marker(citer: prose.Citer, refs: list[prose.Reference]) -> str:
+            out = []
+            for ref in refs:
+                tip = html.escape(citation_text(self.content.papers[ref.key].record))
+                out.append(
+                    f'<a class="rs-cite" href="#ref-{ref.number}">{ref.number}'
+                    f'<span class="rs-tip" role="tooltip">{tip}</span></a>'
+                )
+            return '<sup class="rs-cites">[' + ", ".join(out) + "]</sup>"
+
+        return prose.Citer(resolve=self.index.resolve, render_marker=marker)
+
+    def _references(self, page_path: str, citer: prose.Citer) -> list[dict[str, Any]]:
+        refs = []
+        for number, key in enumerate(citer.order, 1):
+            paper = self.content.papers[key]
+            refs.append(
+                {
+                    "number": number,
+                    "text": citation_text(paper.record),
+                    "url": relative(page_path, self.paper_url(key)),
+                    "links": id_links(paper.record),
+                }
+            )
+        return refs
+
+    def _source(self, kind: str, key: str) -> str:
+        return self.content.source(kind, key).path
+
+    def paper_row(self, page_path: str, key: str) -> dict[str, Any]:
+        paper = self.content.papers[key]
+        rec = paper.record
+        topics = self.topics_of(key)
+        return {
+            "key": key,
+            "url": relative(page_path, self.paper_url(key)),
+            "title": rec.title,
+            "authors": authors_short(rec),
+            "first_author": author_name(rec.authors[0]) if rec.authors else "",
+            "year": year_of(rec),
+            "journal": journal_of(rec),
+            "relations": [{"key": r, "label": RELATION_TITLES[r]} for r in paper.relations],
+            "relation_keys": " ".join(paper.relations) or "cited",
+            "topics": [
+                {"slug": t["slug"], "title": t["title"], "url": relative(page_path, t["url"])} for t in topics
+            ],
+            "topic_keys": " ".join(t["slug"] for t in topics),
+            "types": " | ".join(rec.publication_types),
+            "citation": citation_text(rec),
+        }
+
+    def topics_of(self, key: str) -> list[dict[str, str]]:
+        """Mechanisms and strategies a paper informs: curated lists plus every page that cites it."""
+        paper = self.content.papers[key]
+        slugs: list[tuple[str, str]] = [("mechanisms", s) for s in paper.curation.mechanisms]
+        slugs += [("strategies", s) for s in paper.curation.strategies]
+        for entry in self.discussed.get(key, []):
+            kind, _, rest = entry["url"].partition("/")
+            if kind in ("mechanisms", "strategies"):
+                slugs.append((kind, rest.split("/")[0]))
+        out, seen = [], set()
+        for kind, slug in slugs:
+            if (kind, slug) in seen:
+                continue
+            seen.add((kind, slug))
+            item = (self.content.mechanisms if kind == "mechanisms" else self.content.strategies).get(slug)
+            if item is not None:
+                out.append({"slug": slug, "title": item.title, "url": f"{kind}/{slug}/", "kind": kind})
+        return sorted(out, key=lambda t: (t["kind"], t["title"]))
+
+    # -- pages
+
+    def build(self) -> list[Page]:
+        pages = [self.home(), self.mechanisms_index(), self.strategies_index(), self.literature(), self.matrix(),
+                 self.about()]
+        pages += [self.mechanism(slug) for slug, _ in self.mechanisms]
+        pages += [self.strategy(slug) for slug, _ in self.strategies]
+        pages += [self.paper(key) for key, _ in self.papers]
+        return pages
+
+    def _evidence(self, path: str, citer: prose.Citer, items: list[Any]) -> list[dict[str, Any]]:
+        out = []
+        for i, ev in enumerate(items, 1):
+            finding = prose.render(ev.finding, citer)
+            out.append({"n": i, "finding": Markup(finding), "cites": Markup(citer.marker(ev.cites))})
+        return out
+
+    def _strategy_links(self, path: str, slugs: list[str]) -> list[dict[str, str]]:
+        out = []
+        for slug in slugs:
+            s = self.content.strategies[slug]
+            out.append({"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": STAGE_TITLES[s.stage]})
+        return out
+
+    def _mechanism_links(self, path: str, slugs: list[str]) -> list[dict[str, str]]:
+        out = []
+        for slug in slugs:
+            m = self.content.mechanisms.get(slug)
+            if m is not None:
+                out.append({"title": m.title, "url": relative(path, f"mechanisms/{slug}/"),
+                            "category": CATEGORY_TITLES[m.category]})
+        return out
+
+    def _finish(self, page: Page, citer: prose.Citer) -> Page:
+        page.data["references"] = self._references(page.path, citer)
+        if self.repo_url and page.source:
+            page.data["edit_url"] = f"{self.repo_url}/edit/{self.edit_branch}/{page.source}"
+        return page
+
+    def home(self) -> Page:
+        path = "index.md"
+        citer = self._citer()
+        rec = self.review.record
+        key_points = [Markup(prose.render(p, citer)) for p in self.review.key_points]
+        overview = Markup(prose.render(self.review.overview, citer)) if self.review.overview else ""
+        groups = self._mechanism_groups(path)
+        page = Page(
+            path=path,
+            template="home.md.j2",
+            source="content/review.yaml",
+            title=rec.title,
+            description=prose.plain(" ".join(s.text for s in rec.abstract) or rec.title, 200),
+            data={
+                "record": rec,
+                "authors": ", ".join(author_name(a) for a in rec.authors),
+                "journal": rec.journal or journal_of(rec),
+                "year": year_of(rec),
+                "citation": citation_text(rec),
+                "links": id_links(rec),
+                "abstract": [{"label": s.label, "text": s.text} for s in rec.abstract],
+                "key_points": key_points,
+                "overview": overview,
+                "groups": groups,
+                "strategies": [self._strategy_card(path, slug) for slug, _ in self.strategies],
+                "counts": self._counts(),
+            },
+        )
+        return self._finish(page, citer)
+
+    def _counts(self) -> dict[str, int]:
+        counts = {"papers": len(self.papers), "mechanisms": len(self.mechanisms), "strategies": len(self.strategies)}
+        for rel in RELATION_TITLES:
+            counts[rel] = sum(1 for _, p in self.papers if rel in p.relations)
+        return counts
+
+    def _mechanism_groups(self, path: str) -> list[dict[str, Any]]:
+        groups = []
+        for cat, title in CATEGORY_TITLES.items():
+            items = [
+                {
+                    "title": m.title,
+                    "url": relative(path, f"mechanisms/{slug}/"),
+                    "summary": prose.plain(m.summary, 220),
+                    "diseases": ", ".join(m.diseases),
+                    "strategies": self._strategy_links(path, self.addressed_by.get(slug, [])),
+                    "evidence": len(m.evidence),
+                }
+                for slug, m in self.mechanisms
+                if m.category == cat
+            ]
+            if items:
+                groups.append({"key": cat, "title": title, "entries": items})
+        return groups
+
+    def _strategy_card(self, path: str, slug: str) -> dict[str, Any]:
+        s = self.content.strategies[slug]
+        return {
+            "title": s.title,
+            "url": relative(path, f"strategies/{slug}/"),
+            "stage": STAGE_TITLES[s.stage],
+            "summary": prose.plain(s.summary, 220),
+            "mechanisms": self._mechanism_links(path, s.addresses),
+            "evidence": len(s.evidence),
+        }
+
+    def mechanisms_index(self) -> Page:
+        path = "mechanisms/index.md"
+        return Page(path, "mechanisms.md.j2", "templates/mechanisms.md.j2", "Mechanisms of resistance",
+                    "Why CAR T cells fail: antigen escape, T-cell dysfunction, microenvironment and manufacturing.",
+                    {"groups": self._mechanism_groups(path)})
+
+    def strategies_index(self) -> Page:
+        path = "strategies/index.md"
+        by_stage = []
+        for stage, title in STAGE_TITLES.items():
+            items = [self._strategy_card(path, slug) for slug, s in self.strategies if s.stage == stage]
+            if items:
+                by_stage.append({"key": stage, "title": title, "entries": items})
+        return Page(path, "strategies.md.j2", "templates/strategies.md.j2", "Strategies to overcome resistance",
+                    "Approaches to prevent or treat relapse after CAR T cell therapy, with their evidence.",
+                    {"stages": by_stage})
+
+    def mechanism(self, slug: str) -> Page:
+        m = self.content.mechanisms[slug]
+        path = f"mechanisms/{slug}.md"
+        citer = self._citer()
+        summary = Markup(prose.render(m.summary, citer))
+        evidence = self._evidence(path, citer, m.evidence)
+        papers = self._related_papers(path, "mechanisms", slug, citer)
+        page = Page(
+            path=path,
+            template="mechanism.md.j2",
+            source=self._source("mechanism", slug),
+            title=m.title,
+            description=prose.plain(m.summary, 200),
+            tags=[*m.diseases, *m.antigens, *m.products],
+            data={
+                "category": CATEGORY_TITLES[m.category],
+                "category_url": relative(path, f"mechanisms/#{m.category}"),
+                "diseases": m.diseases,
+                "antigens": m.antigens,
+                "products": m.products,
+                "summary": summary,
+                "evidence": evidence,
+                "strategies": self._strategy_links(path, self.addressed_by.get(slug, [])),
+                "papers": papers,
+                "matrix_url": relative(path, "matrix/"),
+            },
+        )
+        return self._finish(page, citer)
+
+    def _related_papers(self, path: str, kind: str, slug: str, citer: prose.Citer) -> list[dict[str, Any]]:
+        """Papers tagged with this topic by curators but not cited in its text."""
+        cited = set(citer.order)
+        out = []
+        for key, paper in self.papers:
+            topics = paper.curation.mechanisms if kind == "mechanisms" else paper.curation.strategies
+            if slug in topics and key not in cited:
+                out.append(self.paper_row(path, key))
+        return out
+
+    def strategy(self, slug: str) -> Page:
+        s = self.content.strategies[slug]
+        path = f"strategies/{slug}.md"
+        citer = self._citer()
+        summary = Markup(prose.render(s.summary, citer))
+        trials = [
+            {"id": t.id, "name": t.name or "", "href": trial_href(t.id), "cites": Markup(citer.marker(t.cites))}
+            for t in s.trials
+        ]
+        evidence = self._evidence(path, citer, s.evidence)
+        papers = self._related_papers(path, "strategies", slug, citer)
+        page = Page(
+            path=path,
+            template="strategy.md.j2",
+            source=self._source("strategy", slug),
+            title=s.title,
+            description=prose.plain(s.summary, 200),
+            tags=[*s.diseases, *s.antigens, *s.products],
+            data={
+                "stage": STAGE_TITLES[s.stage],
+                "diseases": s.diseases,
+                "antigens": s.antigens,
+                "products": s.products,
+                "summary": summary,
+                "mechanisms": self._mechanism_links(path, s.addresses),
+                "trials": trials,
+                "evidence": evidence,
+                "papers": papers,
+                "matrix_url": relative(path, "matrix/"),
+            },
+        )
+        return self._finish(page, citer)
+
+    def paper(self, key: str) -> Page:
+        paper = self.content.papers[key]
+        rec = paper.record
+        path = f"papers/{key}.md"
+        citer = self._citer()
+        summary = Markup(prose.render(paper.curation.summary, citer)) if paper.curation.summary else ""
+        notes = Markup(prose.render(paper.curation.notes, citer)) if paper.curation.notes else ""
+        discussed = [
+            {"label": d["label"], "what": d["what"], "url": relative(path, d["url"])}
+            for d in self.discussed.get(key, [])
+        ]
+        page = Page(
+            path=path,
+            template="paper.md.j2",
+            source=self._source("paper", key),
+            title=rec.title,
+            description=prose.plain(
+                paper.curation.summary or f"{authors_short(rec)} {journal_of(rec)} {year_of(rec)}".strip(), 200
+            ),
+            tags=list(paper.curation.tags),
+            data={
+                "record": rec,
+                "authors": ", ".join(author_name(a) for a in rec.authors),
+                "journal": rec.journal or journal_of(rec),
+                "year": year_of(rec),
+                "citation": citation_text(rec),
+                "links": id_links(rec),
+                "relations": [RELATION_TITLES[r] for r in paper.relations],
+                "abstract": [{"label": s.label, "text": s.text} for s in rec.abstract],
+                "summary": summary,
+                "notes": notes,
+                "topics": [
+                    {"title": t["title"], "url": relative(path, t["url"]), "kind": t["kind"]} for t in self.topics_of(key)
+                ],
+                "discussed": discussed,
+                "trials": [{"id": t, "href": trial_href(t)} for t in paper.curation.trials],
+                "literature_url": relative(path, "literature/"),
+                "review_url": relative(path, ""),
+            },
+        )
+        return self._finish(page, citer)
+
+    def literature(self) -> Page:
+        path = "literature/index.md"
+        rows = [self.paper_row(path, key) for key, _ in self.papers]
+        return Page(path, "literature.md.j2", "templates/literature.md.j2", "Literature",
+                    "Every paper behind this site: the review's references, similar articles and papers citing it.",
+                    {"rows": rows, "counts": self._counts(), "relations": RELATION_TITLES,
+                     "topics": [{"slug": s, "title": m.title} for s, m in self.mechanisms]
+                     + [{"slug": s, "title": m.title} for s, m in self.strategies]})
+
+    def matrix(self) -> Page:
+        path = "matrix.md"
+        topics = {key: {(t["kind"], t["slug"]) for t in self.topics_of(key)} for key, _ in self.papers}
+
+        def linked(items: list[Any], kind: str, slug: str) -> int:
+            """Evidence items citing a paper that also informs the other side of the pair."""
+            return sum(
+                1 for ev in items
+                if any((kind, slug) in topics.get(self.index.resolve(k) or "", set()) for k in ev.cites)
+            )
+
+        rows = []
+        for mslug, m in self.mechanisms:
+            cells = []
+            for sslug, s in self.strategies:
+                addresses = mslug in s.addresses
+                count = linked(s.evidence, "mechanisms", mslug) + linked(m.evidence, "strategies", sslug)
+                cells.append({
+                    "addresses": addresses,
+                    "count": count,
+                    "url": relative(path, f"strategies/{sslug}/#evidence"),
+                    "label": (f"{s.title} addresses {m.title}" if addresses else f"{s.title}: not aimed at {m.title}")
+                    + f"; {count} linked evidence item(s)",
+                })
+            rows.append({"title": m.title, "url": relative(path, f"mechanisms/{mslug}/"), "cells": cells})
+        columns = [{"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": STAGE_TITLES[s.stage]}
+                   for slug, s in self.strategies]
+        return Page(path, "matrix.md.j2", "templates/matrix.md.j2", "Evidence matrix",
+                    "Which strategy addresses which mechanism of resistance, and how much evidence links them.",
+                    {"rows": rows, "columns": columns})
+
+    def about(self) -> Page:
+        return Page("about.md", "about.md.j2", "templates/about.md.j2", "About and contributing",
+                    "How this site is made, how to cite it and how to contribute.",
+                    {"repo_url": self.repo_url or "", "counts": self._counts()})
+
+
+def build_pages(content: Content, *, repo_url: str | None = None) -> list[Page]:
+    """The pure function at the heart of the generator: validated content in, page views out."""
+    return SiteBuilder(content, repo_url=repo_url).build()

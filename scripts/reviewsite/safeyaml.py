@@ -1,0 +1,185 @@
+"""Read untrusted YAML into plain strings, lists and dicts, keeping where each value came from.
+
+PyYAML's safe loader still expands aliases, keeps the last of duplicate keys and applies YAML 1.1
+typing (`no` -> False, `012345` -> 5349). So we look at the event stream first (no anchors, aliases,
+tags, extra documents; bounded depth), then build values from the node tree ourselves: every scalar
+stays a string, and pydantic decides its type against the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 32
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class YamlError(Exception):
+    line: int
+    col: int
+    message: str
+
+
+@dataclass
+class Located:
+    """A loaded document plus the node tree, to turn a field path into a line and column."""
+
+    data: Any
+    node: yaml.Node
+    text: str = ""
+    lines: dict[int, int] = field(default_factory=dict)
+
+    def find(self, loc: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at `loc`, or of its key when `key` is set."""
+        node: yaml.Node = self.node
+        mark = node.start_mark
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        mark = k.start_mark if key and part == loc[-1] else v.start_mark
+                        node = v
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        return mark.line + 1, mark.column + 1
+
+    def find_in_text(self, loc: tuple[str | int, ...], offset: int) -> tuple[int, int]:
+        """Line/column of character `offset` inside the string value at `loc` (block scalars only)."""
+        line, col = self.find(loc)
+        node = self._node_at(loc)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            value = node.value
+            before = value[:offset]
+            return line + 1 + before.count("\n"), col
+        return line, col
+
+    def _node_at(self, loc: tuple[str | int, ...]) -> yaml.Node | None:
+        node: yaml.Node | None = self.node
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+            else:
+                return None
+        return node
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+def decode(raw: bytes) -> str:
+    """Strict UTF-8 (a BOM allowed), with the position of the first bad byte on failure."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(1, 1, f"file too large ({len(raw)} bytes; limit {MAX_BYTES})")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlError(1, 1, "files must be UTF-8 (this looks like UTF-16)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(line, col, "invalid UTF-8: files must be UTF-8 text") from None
+    return text.removeprefix("\ufeff")
+
+
+def _scan_text(text: str) -> None:
+    tab = text.find("\t")
+    if tab >= 0:
+        line, col = _position(text, tab)
+        raise YamlError(line, col, "tab character not allowed (indent with spaces)")
+    bad = _BAD_CHAR.search(text)
+    if bad:
+        line, col = _position(text, bad.start())
+        raise YamlError(line, col, f"invalid character U+{ord(bad.group()):04X} (control or bidi character)")
+
+
+def _scan_events(text: str) -> None:
+    depth = 0
+    documents = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        mark = event.start_mark
+        where = (mark.line + 1, mark.column + 1)
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(*where, "anchors and aliases are not allowed (write the value out)")
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise YamlError(*where, "exactly one YAML document expected (remove the extra '---')")
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if event.anchor is not None:
+                raise YamlError(*where, "anchors and aliases are not allowed (write the value out)")
+            if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
+                raise YamlError(*where, f"YAML tags are not allowed ({event.tag})")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(*where, f"nesting too deep (limit {MAX_DEPTH})")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _construct(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        # An empty plain scalar (`key:`) means "no value"; everything else stays text.
+        if node.value == "" and node.style is None:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                mark = key_node.start_mark
+                raise YamlError(mark.line + 1, mark.column + 1, "mapping keys must be plain strings")
+            key = key_node.value
+            if key == "<<":
+                mark = key_node.start_mark
+                raise YamlError(mark.line + 1, mark.column + 1, "merge keys ('<<') are not allowed")
+            if key in seen:
+                mark = key_node.start_mark
+                first = seen[key].start_mark.line + 1
+                raise YamlError(mark.line + 1, mark.column + 1, f"duplicate key {key!r} (first at line {first})")
+            seen[key] = key_node
+            result[key] = _construct(value_node)
+        return result
+    raise YamlError(1, 1, "unsupported YAML node")  # pragma: no cover - composer yields only the three
+
+
+def loads(raw: bytes) -> Located:
+    """Parse one contributor file. Raises YamlError with a 1-based line and column."""
+    text = decode(raw)
+    _scan_text(text)
+    try:
+        _scan_events(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(line, col, f"YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:  # ReaderError and friends carry no mark
+        position = getattr(exc, "position", 0) or 0
+        line, col = _position(text, min(position, len(text)))
+        raise YamlError(line, col, f"YAML error: {getattr(exc, 'reason', exc)}") from None
+    if node is None:
+        raise YamlError(1, 1, "file is empty")
+    if not isinstance(node, yaml.MappingNode):
+        raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1, "top level must be a mapping")
+    return Located(data=_construct(node), node=node, text=text)

@@ -1,0 +1,1 @@
+/* reviewsite: small progressive enhancements; the pages work without it. */
