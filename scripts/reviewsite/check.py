@@ -46,15 +46,21 @@ def cross_check(content: Content) -> list[Problem]:
     problems: list[Problem] = []
     index = CiteIndex(content.papers)
 
+    def unresolved(key: str) -> bool:
+        if index.resolve(key) is not None:
+            return False
+        kind, _, value = key.partition(":")
+        return not (kind in ("pmid", "paper") and ("paper", value) in content.broken)
+
     def need_paper(src: Source, loc: tuple[str | int, ...], key: str) -> None:
-        if index.resolve(key) is None:
+        if unresolved(key):
             problems.append(src.problem(loc, f"citation {key!r} does not match any file in content/papers/"))
 
     for slug, strategy in content.strategies.items():
         src = content.source("strategy", slug)
         problems += _duplicates(src, ("addresses",), strategy.addresses, "mechanism")
         for i, target in enumerate(strategy.addresses):
-            if target not in content.mechanisms:
+            if not content.exists("mechanism", target):
                 problems.append(src.problem(("addresses", i), f"unknown mechanism {target!r}"))
         for i, trial in enumerate(strategy.trials):
             for j, key in enumerate(trial.cites):
@@ -74,35 +80,37 @@ def cross_check(content: Content) -> list[Problem]:
     for stem, paper in content.papers.items():
         src = content.source("paper", stem)
         cur = paper.curation
-        for field, known, what in (
-            ("mechanisms", content.mechanisms, "mechanism"),
-            ("strategies", content.strategies, "strategy"),
-        ):
+        for field, what in (("mechanisms", "mechanism"), ("strategies", "strategy")):
             values = getattr(cur, field)
             problems += _duplicates(src, ("curation", field), values, what)
             for i, value in enumerate(values):
-                if value not in known:
+                if not content.exists(what, value):
                     problems.append(src.problem(("curation", field, i), f"unknown {what} {value!r}"))
         problems += _duplicates(src, ("relations",), list(paper.relations), "relation")
         rec = paper.record
         if rec.pmid and rec.pmid == review_ids.get("pmid"):
-            problems.append(src.problem(("record", "pmid"), "this is the review itself: keep it in content/review.yaml"))
+            problems.append(
+                src.problem(("record", "pmid"), "this is the review itself: keep it in content/review.yaml")
+            )
         if rec.doi:
             doi = rec.doi.lower()
             if doi in dois:
-                problems.append(src.problem(("record", "doi"), f"DOI {rec.doi!r} is also in content/papers/{dois[doi]}.yaml"))
+                other = f"content/papers/{dois[doi]}.yaml"
+                problems.append(src.problem(("record", "doi"), f"DOI {rec.doi!r} is also in {other}"))
             else:
                 dois[doi] = stem
 
     for src, loc, text in prose_fields(content):
         for group in find_citations(text):
             for bad in group.bad:
-                line, col = src.located.find_in_text(loc, group.start)
-                problems.append(Problem(src.path, line, col, f"malformed citation {bad!r}: write [@pmid:N], [@doi:10.N/x] or [@paper:slug]"))
+                line, col = src.located.find_in_text(loc, group.start, text[group.start:group.end])
+                hint = "write [@pmid:N], [@doi:10.N/x] or [@paper:slug]"
+                problems.append(Problem(src.path, line, col, f"malformed citation {bad!r}: {hint}"))
             for key in group.keys:
-                if index.resolve(key) is None:
-                    line, col = src.located.find_in_text(loc, group.start)
-                    problems.append(Problem(src.path, line, col, f"citation {key!r} does not match any file in content/papers/"))
+                if unresolved(key):
+                    line, col = src.located.find_in_text(loc, group.start, text[group.start:group.end])
+                    message = f"citation {key!r} does not match any file in content/papers/"
+                    problems.append(Problem(src.path, line, col, message))
     return problems
 
 

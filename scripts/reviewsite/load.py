@@ -13,8 +13,6 @@ from .model import PMID_RE, SLUG_RE, Mechanism, Paper, Review, Strategy
 from .safeyaml import Located, YamlError, loads
 
 
-
-
 @dataclass
 class Source:
     """Where a model came from: its path relative to the project and its node tree."""
@@ -36,6 +34,12 @@ class Content:
     strategies: dict[str, Strategy] = field(default_factory=dict)
     papers: dict[str, Paper] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    broken: set[tuple[str, str]] = field(default_factory=set)
+    """Files that exist but failed validation: their own errors are reported, not "unknown X" elsewhere."""
+
+    def exists(self, kind: str, key: str) -> bool:
+        items = {"mechanism": self.mechanisms, "strategy": self.strategies, "paper": self.papers}[kind]
+        return key in items or (kind, key) in self.broken
 
     def source(self, kind: str, key: str) -> Source:
         return self.sources[(kind, key)]
@@ -123,6 +127,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
             obj, source, found = read_model(path, rel(path), model)
             problems += found
             if obj is None or source is None:
+                content.broken.add((kind, stem))
                 continue
             if kind == "paper":
                 problems += _check_paper_name(stem, obj, source)  # type: ignore[arg-type]

@@ -79,21 +79,6 @@ def _date(value: str) -> str:
     return value
 
 
-ALLOWED_URL_HOSTS = frozenset(
-    {
-        "doi.org",
-        "pubmed.ncbi.nlm.nih.gov",
-        "pmc.ncbi.nlm.nih.gov",
-        "www.ncbi.nlm.nih.gov",
-        "europepmc.org",
-        "clinicaltrials.gov",
-        "www.clinicaltrials.gov",
-        "www.nature.com",
-        "www.fda.gov",
-    }
-)
-
-
 def check_https_url(value: str) -> str:
     """Accept only plain https URLs: no userinfo, quotes, spaces or backslashes, an ASCII host."""
     _line(value)
@@ -188,6 +173,13 @@ class Record(_Strict):
     language: Line | None = None
 
 
+class Link(_Strict):
+    """An outside resource (a label, a registry entry): https only."""
+
+    title: Line
+    url: HttpsUrl
+
+
 class Curation(_Strict):
     """What people write about a paper; fetch never touches it."""
 
@@ -196,6 +188,7 @@ class Curation(_Strict):
     mechanisms: list[Slug] = []
     strategies: list[Slug] = []
     trials: list[NctId] = []
+    links: list[Link] = []
     notes: Prose | None = None
     added: DateStr | None = None
 
@@ -226,6 +219,7 @@ class Mechanism(_Strict):
     products: list[Tag] = []
     summary: Prose
     evidence: list[Evidence] = []
+    links: list[Link] = []
 
 
 class Strategy(_Strict):
@@ -239,6 +233,7 @@ class Strategy(_Strict):
     summary: Prose
     trials: list[Trial] = []
     evidence: list[Evidence] = []
+    links: list[Link] = []
 
 
 class Review(_Strict):

@@ -53,7 +53,7 @@ class Citer:
     """Numbers cited papers on one page in order of first use."""
 
     resolve: Callable[[str], str | None]
-    render_marker: Callable[["Citer", list[Reference]], str]
+    render_marker: Callable[[Citer, list[Reference]], str]
     order: list[str] = field(default_factory=list)
 
     def number(self, paper_key: str) -> Reference:

@@ -16,7 +16,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 def environment(templates: Path) -> Environment:
     """One environment: autoescape on for every template (they emit HTML blocks), strict undefined."""
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=StrictUndefined,
@@ -25,7 +25,6 @@ def environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env
 
 
 def render_pages(pages: list[Page], templates: Path) -> dict[str, str]:

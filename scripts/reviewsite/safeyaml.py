@@ -55,14 +55,19 @@ class Located:
                 break
         return mark.line + 1, mark.column + 1
 
-    def find_in_text(self, loc: tuple[str | int, ...], offset: int) -> tuple[int, int]:
-        """Line/column of character `offset` inside the string value at `loc` (block scalars only)."""
+    def find_in_text(self, loc: tuple[str | int, ...], offset: int, needle: str = "") -> tuple[int, int]:
+        """Line/column of character `offset` of the string at `loc`: exact for block scalars (`|`, `>`),
+        the value's start otherwise (quoted scalars fold escapes, so offsets do not map back)."""
         line, col = self.find(loc)
         node = self._node_at(loc)
         if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-            value = node.value
-            before = value[:offset]
-            return line + 1 + before.count("\n"), col
+            line = line + 1 + node.value[:offset].count("\n")
+            lines = self.text.splitlines()
+            if needle and 0 < line <= len(lines) and needle in lines[line - 1]:
+                return line, lines[line - 1].index(needle) + 1
+            if 0 < line <= len(lines):
+                text = lines[line - 1]
+                return line, len(text) - len(text.lstrip(" ")) + 1
         return line, col
 
     def _node_at(self, loc: tuple[str | int, ...]) -> yaml.Node | None:

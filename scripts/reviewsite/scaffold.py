@@ -13,8 +13,9 @@ title: "{title}"
 order: 100
 category: antigen-escape   # antigen-escape | t-cell-dysfunction | microenvironment | manufacturing
 diseases: []
+# Cite a paper in prose as [@pmid:NNN] (or [@doi:10.NNNN/x], [@paper:slug]); it needs a file in content/papers/.
 summary: |
-  What goes wrong, in your own words. Cite papers like this: [@pmid:PMID].
+  What goes wrong, in your own words.
 evidence: []
 # evidence:
 #   - finding: "A concrete finding, with its numbers and population."
@@ -26,8 +27,9 @@ title: "{title}"
 order: 100
 stage: preclinical   # preclinical | early-trial | late-trial | approved
 addresses: [{mechanism}]   # mechanism slugs this strategy is aimed at
+# Cite a paper in prose as [@pmid:NNN] (or [@doi:10.NNNN/x], [@paper:slug]); it needs a file in content/papers/.
 summary: |
-  What it is and how it counters the mechanisms, in your own words. Cite like this: [@pmid:PMID].
+  What it is and how it counters the mechanisms, in your own words.
 trials: []
 evidence: []
 """
