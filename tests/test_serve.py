@@ -1,0 +1,58 @@
+"""`reviewsite serve` regenerates pages when content changes and serves them over HTTP."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def test_serve_regenerates_on_change(project):
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "reviewsite"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/fixture/mechanisms/limited-persistence/"  # site_url has a path
+        assert wait_for(lambda: "CAR T cells may disappear early" in (fetch(url) or ""))
+        path = project / "content" / "mechanisms" / "limited-persistence.yaml"
+        path.write_text(path.read_text().replace("may disappear early", "vanish within weeks"))
+        generated = project / "build" / "docs" / "mechanisms" / "limited-persistence.md"
+        assert wait_for(lambda: "vanish within weeks" in generated.read_text())
+        assert wait_for(lambda: "vanish within weeks" in (fetch(url) or ""))
+        path.write_text(path.read_text().replace("category: t-cell-dysfunction", "category: broken"))
+        time.sleep(1.5)
+        assert "vanish within weeks" in generated.read_text()  # last good pages stay
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
