@@ -33,10 +33,18 @@ def github_annotation(problem: Problem) -> str:
     )
 
 
+def _one_line(text: str) -> str:
+    """A report line with every control character shown as `\\xNN`: the Actions runner reads stderr
+    too, so a raw CR/LF (in a message or a file name) could start a forged `::` command line."""
+    return "".join(
+        ch if ch == "\t" or (ch >= " " and not "\x7f" <= ch <= "\x9f") else f"\\x{ord(ch):02x}" for ch in text
+    )
+
+
 def print_problems(problems: Sequence[Problem]) -> None:
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
-        print(str(problem).replace("\x1b", ""), file=sys.stderr)
+        print(_one_line(str(problem)), file=sys.stderr)
         if annotate:
             print(github_annotation(problem))
     noun = "problem" if len(problems) == 1 else "problems"
