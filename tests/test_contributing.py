@@ -154,6 +154,8 @@ def test_real_site_url_and_citation_agree() -> None:
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert citation["url"] == config["site_url"]
     assert citation["repository-code"] == config["repo_url"]
+    # `reviewsite serve` serves under site_url's path; CONTRIBUTING gives that address.
+    assert f"http://127.0.0.1:8000{urlsplit(config['site_url']).path}" in contributing()
 
 
 # ---------------------------------------------------------------- CITATION.cff
