@@ -324,7 +324,8 @@ def update(text: str, record: Record | None, relations: Iterable[str] = ()) -> U
                 result.fields = [name for name, _ in record_fields(record)]
             else:  # an inline value (`record: {title: x}`): becomes a block
                 block = dump_record(record, newline)
-                edits.append((rvalue.start_mark.index, rvalue.end_mark.index, newline + block[: -len(newline)]))
+                colon = txt.text.index(":", rkey.end_mark.index) + 1
+                edits.append((colon, rvalue.end_mark.index, newline + block[: -len(newline)]))
                 result.fields = [name for name, _ in record_fields(record)]
 
     wanted = ordered_relations(relations)
@@ -356,10 +357,10 @@ def _relations_edit(txt: _Text, entry: tuple[yaml.Node, yaml.Node] | None, curre
         return (record_end, record_end, f"relations: {relation_list(missing)}{newline}"), missing
     key, value = entry
     if isinstance(value, yaml.SequenceNode) and value.flow_style:
-        close = value.end_mark.index - 1  # the `]`
-        before = txt.text[value.start_mark.index + 1 : close].rstrip()
-        sep = "" if before == "" or before.endswith(",") else ", "
-        return (close, close, sep + ", ".join(missing)), missing
+        inside = txt.text[value.start_mark.index + 1 : value.end_mark.index - 1].rstrip()  # between [ and ]
+        at = value.start_mark.index + 1 + len(inside)
+        sep = "" if inside.strip() == "" else " " if inside.endswith(",") else ", "
+        return (at, at, sep + ", ".join(missing)), missing
     if isinstance(value, yaml.SequenceNode) and value.value:
         last = value.value[-1]
         first_line = txt.line(value.value[0].start_mark.line)
