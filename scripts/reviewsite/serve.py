@@ -7,6 +7,7 @@ problems and leaves the last good pages in place, so a half-typed edit never bla
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -61,12 +62,24 @@ def serve(project: Project, dev_addr: str) -> int:
     args = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(project.mkdocs_yml),
             "--dev-addr", dev_addr, "--livereload"]
     engine = subprocess.Popen(args, cwd=project.root, env=engine_env())
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A terminated `reviewsite serve` must not leave its MkDocs server behind.
+    signal.signal(signal.SIGTERM, stop)
     try:
         while engine.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        engine.terminate()
+        pass
     finally:
+        if engine.poll() is None:
+            engine.terminate()
+            try:
+                engine.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                engine.kill()
         observer.stop()
         observer.join(timeout=5)
-    return 0 if engine.wait() in (0, -2, 130) else 4
+    return 0 if engine.wait() in (0, -2, -15, 130) else 4
