@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from reviewsite.load import load_content
 
 
@@ -118,6 +119,7 @@ def test_missing_review(project):
 
 def test_https_only_urls():
     from pydantic import TypeAdapter, ValidationError
+
     from reviewsite.model import HttpsUrl
 
     adapter = TypeAdapter(HttpsUrl)

@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+
 from reviewsite.safeyaml import MAX_BYTES, YamlError, loads
 
 
