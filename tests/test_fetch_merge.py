@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+# ruff: noqa: I001  (whether `reviewsite` is first-party depends on the paths ruff is given)
+
 import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from reviewsite.fetch.merge import MergeError, dump_record, new_paper, quote, update
 from reviewsite.fetch.pubmed import clean
 from reviewsite.model import Author, Paper, Record

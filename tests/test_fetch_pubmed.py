@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+# ruff: noqa: I001  (whether `reviewsite` is first-party depends on the paths ruff is given)
+
 import pytest
+
 from reviewsite.fetch.merge import new_paper
 from reviewsite.fetch.pubmed import BadResponse, parse_efetch, parse_elink, parse_xml, plain_text, uid_errors
 from reviewsite.model import Paper
