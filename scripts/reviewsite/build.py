@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from .check import check
 from .config import Project
 from .errors import Problem
-from .pages import build_pages
+from .export import export_files
+from .feed import FEED_PATH, atom_feed
+from .pages import SiteBuilder
 from .render import copy_assets, render_pages, write_tree
 
 
@@ -27,9 +29,12 @@ def generate(project: Project) -> Generated:
     content, problems = check(project.root)
     if problems or content.review is None:
         return Generated(problems)
-    pages = build_pages(content, repo_url=project.repo_url)
+    builder = SiteBuilder(content, repo_url=project.repo_url)
+    pages = builder.build()
     files = {path: text.encode("utf-8") for path, text in render_pages(pages, project.templates).items()}
     files.update(copy_assets(project.templates))
+    files.update(export_files(builder))
+    files[FEED_PATH] = atom_feed(builder)
     written, removed = write_tree(files, project.docs_dir)
     return Generated([], written, removed, len(pages))
 

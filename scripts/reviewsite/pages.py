@@ -10,15 +10,40 @@ import html
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import yaml
 from markupsafe import Markup
+from pymdownx.slugs import slugify
 
-from . import prose
-from .cite import CiteIndex
+from . import charts, prose
+from .biblio import (  # noqa: F401  (re-exported: pages.citation_text etc. are part of this module's API)
+    author_name,
+    authors_short,
+    bibtex_entry,
+    citation_keys,
+    citation_meta,
+    citation_text,
+    id_links,
+    journal_of,
+    year_of,
+)
+from .cite import CiteIndex, find_citations
 from .load import Content
-from .model import CATEGORY_TITLES, RELATION_TITLES, STAGE_TITLES, Author, Paper, Record
+from .model import CATEGORY_TITLES, RELATION_TITLES, STAGE_TITLES, Paper, Record
+
+KIND_TITLES = {"mechanisms": "Mechanism", "strategies": "Strategy", "": "Review summary"}
+NO_RELATION = "cited"
+NO_RELATION_TITLE = "Cited on this site"
+EXPORT_FORMATS = (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))
+PAPER_EXPORT_FORMATS = (("bib", "BibTeX"), ("ris", "RIS"))
+# Colours that keep 3:1 against white (WCAG 1.4.11); the chart's table carries the same numbers.
+RELATION_SERIES = [
+    charts.Series("reference", "Reference of the review", "#0b63a8"),
+    charts.Series("cites-review", "Cites the review", "#00795c"),
+    charts.Series("similar", "Similar article", "#b45309"),
+    charts.Series(NO_RELATION, NO_RELATION_TITLE, "#8e3a80"),
+]
+_TAG_SLUG = slugify(case="lower")
 
 
 @dataclass
@@ -31,8 +56,9 @@ class Page:
     title: str
     description: str
     data: dict[str, Any] = field(default_factory=dict)
-    search_boost: bool = False
+    search_boost: float | None = None
     tags: list[str] = field(default_factory=list)
+    citation: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -59,94 +85,63 @@ def relative(from_path: str, to: str) -> str:
     rel = posixpath.relpath(target, frm if frm.endswith("/") else posixpath.dirname(frm))
     if target.endswith("/") and not rel.endswith("/"):
         rel += "/"
-    if rel == "./":
-        rel = "./"
     return rel + anchor
-
-
-# ---------------------------------------------------------------- bibliographic formatting
-
-
-def author_name(author: Author) -> str:
-    if author.collective:
-        return author.collective
-    initials = author.initials or "".join(p[0] for p in (author.given or "").replace("-", " ").split() if p)
-    return f"{author.family} {initials}".strip() if author.family else (author.given or "")
-
-
-def authors_short(record: Record, limit: int = 3) -> str:
-    names = [author_name(a) for a in record.authors]
-    if not names:
-        return ""
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + ", et al."
-    return ", ".join(names)
-
-
-def year_of(record: Record) -> str:
-    return (record.published or record.epublished or "")[:4]
-
-
-def journal_of(record: Record) -> str:
-    return record.journal_abbrev or record.journal or ""
-
-
-def citation_text(record: Record) -> str:
-    """Vancouver-style reference: Authors. Title. Journal. Year;Vol(Issue):Pages."""
-    parts = []
-    who = authors_short(record, 6)
-    if who:
-        parts.append(who.rstrip(".") + ".")
-    title = record.title.rstrip()
-    parts.append(title if title.endswith((".", "?", "!")) else title + ".")
-    source = journal_of(record)
-    where = year_of(record)
-    if record.volume:
-        where += f";{record.volume}"
-        if record.issue:
-            where += f"({record.issue})"
-    if record.pages:
-        where += f":{record.pages}"
-    if source:
-        parts.append(f"{source}. {where}." if where else f"{source}.")
-    elif where:
-        parts.append(where + ".")
-    if record.doi:
-        parts.append(f"doi:{record.doi}")
-    return " ".join(parts)
-
-
-def id_links(record: Record) -> list[dict[str, str]]:
-    links = []
-    if record.pmid:
-        links.append({"label": f"PubMed {record.pmid}", "href": f"https://pubmed.ncbi.nlm.nih.gov/{record.pmid}/"})
-    if record.pmcid:
-        links.append({"label": record.pmcid, "href": f"https://pmc.ncbi.nlm.nih.gov/articles/{record.pmcid}/"})
-    if record.doi:
-        links.append({"label": f"DOI {record.doi}", "href": "https://doi.org/" + quote(record.doi, safe="/:;()._-")})
-    if record.pmid:
-        links.append({"label": "Europe PMC", "href": f"https://europepmc.org/article/MED/{record.pmid}"})
-    elif record.pmcid:
-        links.append({"label": "Europe PMC", "href": f"https://europepmc.org/article/PMC/{record.pmcid}"})
-    return links
 
 
 def trial_href(nct: str) -> str:
     return f"https://clinicaltrials.gov/study/{nct}"
 
 
+def tag_anchor(name: str) -> str:
+    """Anchor of a tag on the tags index, as Material's tags plugin makes it from the (escaped) front matter name."""
+    return "tag:" + _TAG_SLUG(html.escape(name, quote=True), "-")
+
+
+def download_path(kind: str, key: str, ext: str) -> str:
+    """Where an export lives in the docs folder: `downloads/literature.bib`, `downloads/mechanisms/x.ris`..."""
+    return f"downloads/{key}.{ext}" if kind == "" else f"downloads/{kind}/{key}.{ext}"
+
+
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def front_matter(page: Page) -> Markup:
-    """YAML front matter built by a serializer from escaped values: nothing can break out of it."""
+    """YAML front matter built by a serializer from escaped values: nothing can break out of it.
+
+    MkDocs and Material print these values unescaped (title, description, tags, citation meta), so every
+    string that came from content is HTML-escaped here, once.
+    """
     meta: dict[str, Any] = {
         "title": html.escape(page.title, quote=True),
         "description": html.escape(page.description, quote=True),
     }
     if page.tags:
         meta["tags"] = [html.escape(t, quote=True) for t in page.tags]
+        meta["hide"] = ["tags"]  # our own labelled chips link to the same tags index
     if page.source:
         meta["source"] = page.source
-    dumped = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=10_000)
+    if page.search_boost is not None:
+        meta["search"] = {"boost": page.search_boost}
+    if page.citation:
+        meta["citation"] = [
+            {"name": name, "content": html.escape(value, quote=True)} for name, value in page.citation
+        ]
+    # libyaml's emitter when present: the same text as yaml.safe_dump, about 4x faster (bench/README.md).
+    dumped = yaml.dump(meta, Dumper=_YAML_DUMPER, sort_keys=True, allow_unicode=True, width=10_000)
     return Markup("---\n" + dumped + "---\n")
+
+
+def byline(record: Record, indexed: int = 3) -> dict[str, str]:
+    """All authors, split so search indexes only the first few and the last (`hidden` is excluded from search)."""
+    names = [author_name(a) for a in record.authors]
+    if len(names) <= indexed + 1:
+        return {"head": ", ".join(names), "hidden": "", "tail": ""}
+    return {"head": ", ".join(names[:indexed]), "hidden": ", " + ", ".join(names[indexed:-1]),
+            "tail": ", " + names[-1]}
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 # ---------------------------------------------------------------- the site
@@ -166,15 +161,18 @@ class SiteBuilder:
         self.mechanisms = sorted(content.mechanisms.items(), key=lambda kv: (kv[1].order, kv[1].title, kv[0]))
         self.strategies = sorted(content.strategies.items(), key=lambda kv: (kv[1].order, kv[1].title, kv[0]))
         self.papers = sorted(content.papers.items(), key=lambda kv: self._paper_sort(kv[1], kv[0]))
+        self.citekeys = citation_keys(content.papers)
         self.addressed_by: dict[str, list[str]] = {slug: [] for slug, _ in self.mechanisms}
         for slug, strategy in self.strategies:
             for target in strategy.addresses:
                 self.addressed_by.setdefault(target, []).append(slug)
         self.discussed = self._discussed_in()
+        self._topics = {key: self._topics_of(key) for key, _ in self.papers}
 
     @staticmethod
     def _paper_sort(paper: Paper, key: str) -> tuple[str, str, str]:
-        return (year_of(paper.record) and f"{9999 - int(year_of(paper.record)):04d}", paper.record.title.lower(), key)
+        year = year_of(paper.record)
+        return (f"{9999 - int(year):04d}" if year else "9999", paper.record.title.lower(), key)
 
     # -- helpers
 
@@ -182,17 +180,15 @@ class SiteBuilder:
         return f"papers/{key}/"
 
     def _discussed_in(self) -> dict[str, list[dict[str, str]]]:
-        """Paper key -> the pages and evidence items that cite it ("discussed in")."""
-        from .cite import find_citations
-
+        """Paper key -> the pages and evidence items that cite it ("discussed in"), in site order."""
         found: dict[str, list[dict[str, str]]] = {}
 
-        def add(keys: tuple[str, ...] | list[str], where: str, label: str, what: str) -> None:
+        def add(keys: tuple[str, ...] | list[str], where: str, label: str, what: str, snippet: str = "") -> None:
             for key in keys:
                 paper = self.index.resolve(key)
                 if paper is None:
                     continue
-                entry = {"url": where, "label": label, "what": what}
+                entry = {"url": where, "label": label, "what": what, "snippet": snippet}
                 if entry not in found.setdefault(paper, []):
                     found[paper].append(entry)
 
@@ -203,14 +199,15 @@ class SiteBuilder:
             for slug, item in items:
                 base = f"{kind}/{slug}/"
                 add(prose_keys(item.summary), base, item.title, "summary")
-                for i, ev in enumerate(item.evidence, 1):
-                    add(list(ev.cites) + prose_keys(ev.finding), f"{base}#evidence-{i}", item.title, f"evidence {i}")
                 for trial in getattr(item, "trials", []):
                     add(trial.cites, f"{base}#trials", item.title, f"trial {trial.id}")
+                for i, ev in enumerate(item.evidence, 1):
+                    add(list(ev.cites) + prose_keys(ev.finding), f"{base}#evidence-{i}", item.title, f"evidence {i}",
+                        prose.plain(ev.finding, 80))
         for point in self.review.key_points:
-            add(prose_keys(point), "", "Home", "key points")
+            add(prose_keys(point), "#key-points", "Home page", "key points")
         if self.review.overview:
-            add(prose_keys(self.review.overview), "", "Home", "overview")
+            add(prose_keys(self.review.overview), "#overview", "Home page", "overview")
         return found
 
     def _citer(self) -> prose.Citer:
@@ -220,7 +217,7 @@ class SiteBuilder:
                 tip = html.escape(citation_text(self.content.papers[ref.key].record))
                 out.append(
                     f'<a class="rs-cite" href="#ref-{ref.number}">{ref.number}'
-                    f'<span class="rs-tip" role="tooltip">{tip}</span></a>'
+                    f'<span class="rs-tip" role="tooltip" data-search-exclude>{tip}</span></a>'
                 )
             return '<sup class="rs-cites">[' + ", ".join(out) + "]</sup>"
 
@@ -243,6 +240,9 @@ class SiteBuilder:
     def _source(self, kind: str, key: str) -> str:
         return self.content.source(kind, key).path
 
+    def relation_keys(self, key: str) -> list[str]:
+        return list(self.content.papers[key].relations) or [NO_RELATION]
+
     def paper_row(self, page_path: str, key: str) -> dict[str, Any]:
         paper = self.content.papers[key]
         rec = paper.record
@@ -255,17 +255,20 @@ class SiteBuilder:
             "first_author": author_name(rec.authors[0]) if rec.authors else "",
             "year": year_of(rec),
             "journal": journal_of(rec),
-            "relations": [{"key": r, "label": RELATION_TITLES[r]} for r in paper.relations],
-            "relation_keys": " ".join(paper.relations) or "cited",
+            "relation_text": "; ".join(RELATION_TITLES[r] for r in paper.relations) or NO_RELATION_TITLE,
+            "relation_keys": " ".join(self.relation_keys(key)),
             "topics": [
                 {"slug": t["slug"], "title": t["title"], "url": relative(page_path, t["url"])} for t in topics
             ],
-            "topic_keys": " ".join(t["slug"] for t in topics),
-            "types": " | ".join(rec.publication_types),
-            "citation": citation_text(rec),
+            "topic_keys": " ".join(f"{t['kind']}:{t['slug']}" for t in topics),
+            "types": "|".join(rec.publication_types),
+            "tags": "|".join(paper.curation.tags),
         }
 
     def topics_of(self, key: str) -> list[dict[str, str]]:
+        return self._topics[key]
+
+    def _topics_of(self, key: str) -> list[dict[str, str]]:
         """Mechanisms and strategies a paper informs: curated lists plus every page that cites it."""
         paper = self.content.papers[key]
         slugs: list[tuple[str, str]] = [("mechanisms", s) for s in paper.curation.mechanisms]
@@ -284,11 +287,29 @@ class SiteBuilder:
                 out.append({"slug": slug, "title": item.title, "url": f"{kind}/{slug}/", "kind": kind})
         return sorted(out, key=lambda t: (t["kind"], t["title"]))
 
+    def topic_papers(self, kind: str, slug: str) -> list[str]:
+        """Paper keys informing a mechanism or strategy (curated or cited), in literature order."""
+        return [key for key, _ in self.papers
+                if any(t["kind"] == kind and t["slug"] == slug for t in self._topics[key])]
+
+    def _downloads(self, path: str, kind: str, key: str, formats: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+        return [{"label": label, "ext": ext, "url": relative(path, download_path(kind, key, ext))}
+                for ext, label in formats]
+
+    def _chips(self, path: str, diseases: list[str], antigens: list[str], products: list[str]) -> list[dict[str, str]]:
+        chips = []
+        for kind, label, names in (("disease", "Disease", diseases), ("antigen", "Target antigen", antigens),
+                                   ("product", "Product", products)):
+            for name in names:
+                chips.append({"name": name, "kind": kind, "label": label,
+                              "url": relative(path, "tags/#" + tag_anchor(name))})
+        return chips
+
     # -- pages
 
     def build(self) -> list[Page]:
         pages = [self.home(), self.mechanisms_index(), self.strategies_index(), self.literature(), self.matrix(),
-                 self.about()]
+                 self.tags_index(), self.about()]
         pages += [self.mechanism(slug) for slug, _ in self.mechanisms]
         pages += [self.strategy(slug) for slug, _ in self.strategies]
         pages += [self.paper(key) for key, _ in self.papers]
@@ -323,6 +344,34 @@ class SiteBuilder:
             page.data["edit_url"] = f"{self.repo_url}/edit/{self.edit_branch}/{page.source}"
         return page
 
+    def _year_chart(self, ident: str) -> dict[str, Any] | None:
+        items = []
+        for key, paper in self.papers:
+            year = year_of(paper.record)
+            relations = self.relation_keys(key)
+            primary = next((s.key for s in RELATION_SERIES if s.key in relations), NO_RELATION)
+            items.append((int(year) if year else None, primary))
+        chart = charts.year_chart(items, RELATION_SERIES, ident=ident,
+                                  title="Papers by year and relation to the review")
+        if chart is None:
+            return None
+        return {"svg": chart.svg, "head": chart.head, "rows": chart.rows, "note": chart.note}
+
+    def _diagram(self, path: str) -> dict[str, Any] | None:
+        if not self.mechanisms or not self.strategies:
+            return None
+        left = [charts.Node(slug, m.title, relative(path, f"mechanisms/{slug}/"), CATEGORY_TITLES[m.category])
+                for slug, m in self.mechanisms]
+        right = [charts.Node(slug, s.title, relative(path, f"strategies/{slug}/"), STAGE_TITLES[s.stage])
+                 for slug, s in self.strategies]
+        edges = [(m, slug) for slug, s in self.strategies for m in s.addresses]
+        svg = charts.flow_diagram(left, right, edges, ident="rs-diagram", title="Which strategies address which "
+                                  "mechanisms of resistance", left_heading="Mechanisms", right_heading="Strategies")
+        rows = [{"title": m.title, "url": relative(path, f"mechanisms/{slug}/"),
+                 "strategies": self._strategy_links(path, self.addressed_by.get(slug, []))}
+                for slug, m in self.mechanisms]
+        return {"svg": svg, "rows": rows}
+
     def home(self) -> Page:
         path = "index.md"
         citer = self._citer()
@@ -349,6 +398,10 @@ class SiteBuilder:
                 "groups": groups,
                 "strategies": [self._strategy_card(path, slug) for slug, _ in self.strategies],
                 "counts": self._counts(),
+                "diagram": self._diagram(path),
+                "chart": self._year_chart("rs-chart-home"),
+                "literature_url": relative(path, "literature/"),
+                "matrix_url": relative(path, "matrix/"),
             },
         )
         return self._finish(page, citer)
@@ -393,7 +446,7 @@ class SiteBuilder:
         path = "mechanisms/index.md"
         return Page(path, "mechanisms.md.j2", "templates/mechanisms.md.j2", "Mechanisms of resistance",
                     "Why CAR T cells fail: antigen escape, T-cell dysfunction, microenvironment and manufacturing.",
-                    {"groups": self._mechanism_groups(path)})
+                    {"groups": self._mechanism_groups(path), "matrix_url": relative(path, "matrix/")})
 
     def strategies_index(self) -> Page:
         path = "strategies/index.md"
@@ -404,7 +457,10 @@ class SiteBuilder:
                 by_stage.append({"key": stage, "title": title, "entries": items})
         return Page(path, "strategies.md.j2", "templates/strategies.md.j2", "Strategies to overcome resistance",
                     "Approaches to prevent or treat relapse after CAR T cell therapy, with their evidence.",
-                    {"stages": by_stage})
+                    {"stages": by_stage, "matrix_url": relative(path, "matrix/")})
+
+    def _topic_downloads(self, path: str, kind: str, slug: str) -> list[dict[str, str]]:
+        return self._downloads(path, kind, slug, EXPORT_FORMATS) if self.topic_papers(kind, slug) else []
 
     def mechanism(self, slug: str) -> Page:
         m = self.content.mechanisms[slug]
@@ -419,18 +475,18 @@ class SiteBuilder:
             source=self._source("mechanism", slug),
             title=m.title,
             description=prose.plain(m.summary, 200),
-            tags=[*m.diseases, *m.antigens, *m.products],
+            tags=_unique([*m.diseases, *m.antigens, *m.products]),
+            search_boost=2,
             data={
                 "category": CATEGORY_TITLES[m.category],
                 "category_url": relative(path, f"mechanisms/#{m.category}"),
-                "diseases": m.diseases,
-                "antigens": m.antigens,
-                "products": m.products,
+                "chips": self._chips(path, m.diseases, m.antigens, m.products),
                 "summary": summary,
                 "evidence": evidence,
                 "strategies": self._strategy_links(path, self.addressed_by.get(slug, [])),
                 "papers": papers,
                 "matrix_url": relative(path, "matrix/"),
+                "downloads": self._topic_downloads(path, "mechanisms", slug),
             },
         )
         return self._finish(page, citer)
@@ -462,21 +518,32 @@ class SiteBuilder:
             source=self._source("strategy", slug),
             title=s.title,
             description=prose.plain(s.summary, 200),
-            tags=[*s.diseases, *s.antigens, *s.products],
+            tags=_unique([*s.diseases, *s.antigens, *s.products]),
+            search_boost=2,
             data={
                 "stage": STAGE_TITLES[s.stage],
-                "diseases": s.diseases,
-                "antigens": s.antigens,
-                "products": s.products,
+                "chips": self._chips(path, s.diseases, s.antigens, s.products),
                 "summary": summary,
                 "mechanisms": self._mechanism_links(path, s.addresses),
                 "trials": trials,
                 "evidence": evidence,
                 "papers": papers,
                 "matrix_url": relative(path, "matrix/"),
+                "downloads": self._topic_downloads(path, "strategies", slug),
             },
         )
         return self._finish(page, citer)
+
+    def _discussed_groups(self, path: str, key: str) -> list[dict[str, Any]]:
+        """Where a paper is cited, one entry per page with its citing items (summary, evidence n, trial...)."""
+        groups: dict[str, dict[str, Any]] = {}
+        for d in self.discussed.get(key, []):
+            base = d["url"].split("#", 1)[0]
+            kind = base.split("/", 1)[0]
+            group = groups.setdefault(base, {"title": d["label"], "url": relative(path, base),
+                                             "kind": KIND_TITLES.get(kind, ""), "entries": []})
+            group["entries"].append({"label": d["what"], "url": relative(path, d["url"]), "snippet": d["snippet"]})
+        return list(groups.values())
 
     def paper(self, key: str) -> Page:
         paper = self.content.papers[key]
@@ -485,10 +552,6 @@ class SiteBuilder:
         citer = self._citer()
         summary = Markup(prose.render(paper.curation.summary, citer)) if paper.curation.summary else ""
         notes = Markup(prose.render(paper.curation.notes, citer)) if paper.curation.notes else ""
-        discussed = [
-            {"label": d["label"], "what": d["what"], "url": relative(path, d["url"])}
-            for d in self.discussed.get(key, [])
-        ]
         page = Page(
             path=path,
             template="paper.md.j2",
@@ -497,22 +560,29 @@ class SiteBuilder:
             description=prose.plain(
                 paper.curation.summary or f"{authors_short(rec)} {journal_of(rec)} {year_of(rec)}".strip(), 200
             ),
-            tags=list(paper.curation.tags),
+            tags=_unique(list(paper.curation.tags)),
+            citation=citation_meta(rec),
             data={
                 "record": rec,
-                "authors": ", ".join(author_name(a) for a in rec.authors),
+                "byline": byline(rec),
                 "journal": rec.journal or journal_of(rec),
                 "year": year_of(rec),
                 "citation": citation_text(rec),
+                "citekey": self.citekeys[key],
+                "bibtex": bibtex_entry(self.citekeys[key], rec).rstrip("\n"),
+                "downloads": self._downloads(path, "papers", key, PAPER_EXPORT_FORMATS),
                 "links": id_links(rec),
                 "relations": [RELATION_TITLES[r] for r in paper.relations],
                 "abstract": [{"label": s.label, "text": s.text} for s in rec.abstract],
                 "summary": summary,
                 "notes": notes,
+                "chips": [{"name": t, "kind": "tag", "label": "Tag", "url": relative(path, "tags/#" + tag_anchor(t))}
+                          for t in _unique(list(paper.curation.tags))],
                 "topics": [
-                    {"title": t["title"], "url": relative(path, t["url"]), "kind": t["kind"]} for t in self.topics_of(key)
+                    {"title": t["title"], "url": relative(path, t["url"]), "kind": KIND_TITLES[t["kind"]].lower()}
+                    for t in self.topics_of(key)
                 ],
-                "discussed": discussed,
+                "discussed": self._discussed_groups(path, key),
                 "trials": [{"id": t, "href": trial_href(t)} for t in paper.curation.trials],
                 "literature_url": relative(path, "literature/"),
                 "review_url": relative(path, ""),
@@ -523,11 +593,24 @@ class SiteBuilder:
     def literature(self) -> Page:
         path = "literature/index.md"
         rows = [self.paper_row(path, key) for key, _ in self.papers]
+        years = [int(r["year"]) for r in rows if r["year"]]
+        relations = [{"value": k, "label": v} for k, v in RELATION_TITLES.items()]
+        relations.append({"value": NO_RELATION, "label": NO_RELATION_TITLE + " only"})
+        topic_groups = [
+            {"label": label, "options": [{"value": f"{kind}:{slug}", "label": item.title} for slug, item in items]}
+            for kind, label, items in (("mechanisms", "Mechanisms", self.mechanisms),
+                                       ("strategies", "Strategies", self.strategies))
+        ]
+        types = sorted({t for _, p in self.papers for t in p.record.publication_types}, key=str.lower)
+        downloads = self._downloads(path, "", "literature", EXPORT_FORMATS)
+        downloads.append({"label": "JSON data (mechanisms, strategies, papers)", "ext": "json",
+                          "url": relative(path, download_path("", "reviewsite", "json"))})
         return Page(path, "literature.md.j2", "templates/literature.md.j2", "Literature",
                     "Every paper behind this site: the review's references, similar articles and papers citing it.",
-                    {"rows": rows, "counts": self._counts(), "relations": RELATION_TITLES,
-                     "topics": [{"slug": s, "title": m.title} for s, m in self.mechanisms]
-                     + [{"slug": s, "title": m.title} for s, m in self.strategies]})
+                    {"rows": rows, "counts": self._counts(), "relations": relations, "topic_groups": topic_groups,
+                     "types": types, "year_min": min(years, default=""), "year_max": max(years, default=""),
+                     "downloads": downloads, "feed_url": relative(path, "feed.xml"),
+                     "chart": self._year_chart("rs-chart-literature")})
 
     def matrix(self) -> Page:
         path = "matrix.md"
@@ -545,13 +628,17 @@ class SiteBuilder:
             cells = []
             for sslug, s in self.strategies:
                 addresses = mslug in s.addresses
-                count = linked(s.evidence, "mechanisms", mslug) + linked(m.evidence, "strategies", sslug)
+                from_strategy = linked(s.evidence, "mechanisms", mslug)
+                from_mechanism = linked(m.evidence, "strategies", sslug)
+                count = from_strategy + from_mechanism
+                target = f"mechanisms/{mslug}/#evidence" if from_mechanism and not from_strategy else \
+                    f"strategies/{sslug}/#evidence"
                 cells.append({
                     "addresses": addresses,
                     "count": count,
-                    "url": relative(path, f"strategies/{sslug}/#evidence"),
+                    "url": relative(path, target),
                     "label": (f"{s.title} addresses {m.title}" if addresses else f"{s.title}: not aimed at {m.title}")
-                    + f"; {count} linked evidence item(s)",
+                    + f"; {count} linked evidence item{'' if count == 1 else 's'}",
                 })
             rows.append({"title": m.title, "url": relative(path, f"mechanisms/{mslug}/"), "cells": cells})
         columns = [{"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": STAGE_TITLES[s.stage]}
@@ -560,10 +647,20 @@ class SiteBuilder:
                     "Which strategy addresses which mechanism of resistance, and how much evidence links them.",
                     {"rows": rows, "columns": columns})
 
+    def tags_index(self) -> Page:
+        return Page("tags.md", "tags.md.j2", "templates/tags.md.j2", "Tags",
+                    "Diseases, target antigens and products named on this site, with the pages that mention them.",
+                    {})
+
     def about(self) -> Page:
-        return Page("about.md", "about.md.j2", "templates/about.md.j2", "About and contributing",
+        path = "about.md"
+        downloads = self._downloads(path, "", "literature", EXPORT_FORMATS)
+        downloads.append({"label": "JSON data", "ext": "json",
+                          "url": relative(path, download_path("", "reviewsite", "json"))})
+        return Page(path, "about.md.j2", "templates/about.md.j2", "About and contributing",
                     "How this site is made, how to cite it and how to contribute.",
-                    {"repo_url": self.repo_url or "", "counts": self._counts()})
+                    {"repo_url": self.repo_url or "", "counts": self._counts(), "downloads": downloads,
+                     "feed_url": relative(path, "feed.xml")})
 
 
 def build_pages(content: Content, *, repo_url: str | None = None) -> list[Page]:
