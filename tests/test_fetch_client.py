@@ -280,3 +280,19 @@ def test_base_urls():
     for bad in ("http://eutils.example.org/", "ftp://x/", "https://user:pw@x/", "https://x/?a=1", "eutils"):
         with pytest.raises(ValueError, match="x must"):
             check_base_url(bad, "x")
+
+
+def test_cache_prunes_only_its_own_expired_entries(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for name in ("old.body", ".x.body.tmp", "new.body", "notes.txt"):
+        (folder / name).write_bytes(b"x")
+    import os
+
+    os.utime(folder / "old.body", (100.0, 100.0))
+    os.utime(folder / ".x.body.tmp", (100.0, 100.0))
+    os.utime(folder / "notes.txt", (100.0, 100.0))
+    cache = ResponseCache(folder, max_age=3600, now=lambda: 100.0 + 3601)
+    os.utime(folder / "new.body", (100.0 + 3000, 100.0 + 3000))
+    assert cache.prune() == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["new.body", "notes.txt"]

@@ -176,6 +176,27 @@ def test_requests_grow_as_ceil_n_over_200(tmp_path, server, n, monkeypatch):
     assert len(list((root / "content" / "papers").glob("*.yaml"))) == n
 
 
+def test_real_elink_answer_end_to_end(tmp_path, server, monkeypatch):
+    """The recorded elink1.xml (every link set in one answer, no scores), served verbatim."""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+    from reviewsite.fetch.pubmed import parse_elink
+
+    root = bare_project(tmp_path)
+    (root / "content" / "review.yaml").write_text('record:\n  pmid: "9298984"\n  title: "A review"\n')
+    server.verbatim[("elink.fcgi", "9298984")] = fixture("elink1.xml")
+    code, out = run(root, server, similar=20)
+    assert code == 0, out
+    links = parse_elink(fixture("elink1.xml"), "9298984")
+    expected = set(links.refs) | set(links.citedin) | set(links.similar[:20])
+    assert {p.stem for p in (root / "content" / "papers").glob("*.yaml")} == expected
+    assert "PMID 9298984: 56 references, 20 similar articles, 39 citing papers" in out
+    assert relations(root, "8794856") == ["reference", "similar"]  # first similar article, also a reference
+    assert server.count("efetch.fcgi") == 1
+    elink = next(s for s in server.seen if s.endpoint == "elink.fcgi")
+    assert elink.params == {"dbfrom": "pubmed", "db": "pubmed", "id": "9298984", "cmd": "neighbor", "retmode": "xml",
+                            "tool": "reviewsite", "email": "t@example.org"}
+
+
 def test_progress_lines_when_not_a_terminal(tmp_path, server, monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: None)
     root = bare_project(tmp_path)

@@ -134,6 +134,22 @@ class ResponseCache:
     def drop(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def prune(self) -> int:
+        """Delete entries too old to be used (and leftovers of interrupted writes); returns how many."""
+        removed = 0
+        if not self.folder.is_dir():
+            return removed
+        for path in self.folder.iterdir():
+            if not (path.name.endswith(".body") or path.name.endswith(".tmp")):
+                continue  # only what this cache wrote
+            try:
+                if self.now() - path.stat().st_mtime > self.max_age:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+        return removed
+
 
 class _RedactFilter(logging.Filter):
     """urllib3 logs request lines (with the query string) at DEBUG: keys are masked there too."""

@@ -144,6 +144,8 @@ class Fetcher:
         self.opts, self.rt, self.stream, self.tty = opts, rt, stream, tty
         self.failures: list[Failure] = []
         cache = ResponseCache(opts.cache_dir, opts.cache_hours * 3600, rt.now) if opts.cache_dir else None
+        if cache is not None:
+            cache.prune()
         self.eutils = Client(
             opts.eutils_url,
             identity={"tool": TOOL, "email": opts.email},
@@ -168,10 +170,14 @@ class Fetcher:
         return self.eutils.cache_hits + (self.epmc.cache_hits if self.epmc else 0)
 
     def links(self, pmid: str) -> Links:
-        """Every PubMed->PubMed link set of `pmid` in one ELink request (no linkname: all of them)."""
+        """Every PubMed->PubMed link set of `pmid` in one ELink request (no linkname: all of them).
+
+        `cmd=neighbor` is the form recorded answering with every set at once (elink1.xml, test_elink);
+        it lists similar articles best first, and `parse_elink` sorts by `<Score>` whenever one is sent.
+        """
         try:
             links = self.eutils.call("elink.fcgi", {"dbfrom": "pubmed", "db": "pubmed", "id": pmid,
-                                                    "cmd": "neighbor_score", "retmode": "xml"},
+                                                    "cmd": "neighbor", "retmode": "xml"},
                                      accept=lambda body: parse_elink(body, pmid))
         except FetchFailed as exc:
             self.failures.append(Failure(f"ELink PMID {pmid}", f"{exc}; relations not updated"))

@@ -354,8 +354,8 @@ def _drop_empty(data: dict) -> dict:
 def parse_elink(body: bytes, pmid: str) -> Links:
     """The link sets of `pmid` from one ELink answer asked for every PubMed->PubMed link (no linkname).
 
-    Similar articles come best first: by `<Score>` when NCBI sends it (cmd=neighbor_score), else in
-    NCBI's order. The article itself (always first among its similar articles) is dropped.
+    Similar articles come best first: by `<Score>` when NCBI sends one (cmd=neighbor_score), else in
+    NCBI's order, which is already by score. The article itself (first among its own) is dropped.
     """
     root = parse_xml(body, ("eLinkResult",))
     errors = uid_errors(root)
