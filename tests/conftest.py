@@ -25,3 +25,32 @@ def copy_project(name: str, dest: Path) -> Path:
 def project(tmp_path: Path) -> Path:
     """A writable copy of the minimal fixture project."""
     return copy_project("minimal", tmp_path / "project")
+
+
+# ---------------------------------------------------------------- built sites and a real browser
+# Session-wide, so the browser, invariant and determinism tests build the fixture site once.
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal fixture's content built with the repository's real mkdocs.yml and templates."""
+    from sitetools import build, make_project
+
+    project = make_project(tmp_path_factory.mktemp("real-site") / "project")
+    result = build(project)
+    assert result.returncode == 0, f"fixture site did not build:\n{result.stdout}\n{result.stderr}"
+    return project
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright, once per session; each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    from sitetools import CHROMIUM, launch_chromium
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `python3 scripts/dev.py test` (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
