@@ -190,7 +190,8 @@ class Fetcher:
                 except FetchFailed as exc:
                     self.failures.append(Failure(f"Europe PMC {kind} of PMID {pmid}", str(exc)))
                     continue
-                target += [p for p in found if p not in target and p != pmid]
+                known = set(target) | {pmid}
+                target += [p for p in found if p not in known]
         return Links(tuple(refs), links.similar, tuple(citedin))
 
     def records(self, pmids: list[str]) -> dict[str, Record]:

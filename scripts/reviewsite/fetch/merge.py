@@ -385,8 +385,10 @@ def _verify(before: Located, new_text: str, record: Record | None, old_relations
     old, new = before.data, after.data
     if record is not None and _old_record(new.get("record")) != record:
         raise MergeError(1, 1, "update did not reproduce the fetched record; left untouched")
+    missing = object()
     have = list(old_relations) if isinstance(old_relations, list) else []
-    if new.get("relations", []) != have + added and added:
+    expected = have + added if added else old.get("relations", missing)
+    if new.get("relations", missing) != expected:
         raise MergeError(1, 1, "update would change existing relations; left untouched")
     for key in set(old) | set(new):
         if key not in ("record", "relations") and old.get(key) != new.get(key):
