@@ -35,6 +35,7 @@ KIND_TITLES = {"mechanisms": "Mechanism", "strategies": "Strategy", "": "Review 
 NO_RELATION = "cited"
 NO_RELATION_TITLE = "Cited on this site"
 EXPORT_FORMATS = (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))
+FURTHER_READING = 20  # curated papers listed on a mechanism or strategy page; the rest via the literature
 PAPER_EXPORT_FORMATS = (("bib", "BibTeX"), ("ris", "RIS"))
 # Colours that keep 3:1 against white (WCAG 1.4.11); the chart's table carries the same numbers.
 RELATION_SERIES = [
@@ -468,7 +469,7 @@ class SiteBuilder:
         citer = self._citer()
         summary = Markup(prose.render(m.summary, citer))
         evidence = self._evidence(path, citer, m.evidence)
-        papers = self._related_papers(path, "mechanisms", slug, citer)
+        related = self._related_papers(path, "mechanisms", slug, citer)
         page = Page(
             path=path,
             template="mechanism.md.j2",
@@ -484,22 +485,27 @@ class SiteBuilder:
                 "summary": summary,
                 "evidence": evidence,
                 "strategies": self._strategy_links(path, self.addressed_by.get(slug, [])),
-                "papers": papers,
+                **related,
                 "matrix_url": relative(path, "matrix/"),
                 "downloads": self._topic_downloads(path, "mechanisms", slug),
             },
         )
         return self._finish(page, citer)
 
-    def _related_papers(self, path: str, kind: str, slug: str, citer: prose.Citer) -> list[dict[str, Any]]:
-        """Papers tagged with this topic by curators but not cited in its text."""
+    def _related_papers(self, path: str, kind: str, slug: str, citer: prose.Citer) -> dict[str, Any]:
+        """Papers tagged with this topic by curators but not cited in its text: the newest FURTHER_READING,
+        and a link to the literature page filtered on the topic for the rest, so that a topic page does
+        not grow with the literature (bench/README.md)."""
         cited = set(citer.order)
-        out = []
-        for key, paper in self.papers:
-            topics = paper.curation.mechanisms if kind == "mechanisms" else paper.curation.strategies
-            if slug in topics and key not in cited:
-                out.append(self.paper_row(path, key))
-        return out
+        keys = [key for key, paper in self.papers
+                if slug in (paper.curation.mechanisms if kind == "mechanisms" else paper.curation.strategies)
+                and key not in cited]
+        more = len(keys) - FURTHER_READING
+        url = f"{relative(path, 'literature/')}?topic={kind}:{slug}"  # the literature filter's topic value
+        return {
+            "papers": [self.paper_row(path, key) for key in keys[:FURTHER_READING]],
+            "papers_more": {"count": more, "url": url} if more > 0 else None,
+        }
 
     def strategy(self, slug: str) -> Page:
         s = self.content.strategies[slug]
@@ -511,7 +517,7 @@ class SiteBuilder:
             for t in s.trials
         ]
         evidence = self._evidence(path, citer, s.evidence)
-        papers = self._related_papers(path, "strategies", slug, citer)
+        related = self._related_papers(path, "strategies", slug, citer)
         page = Page(
             path=path,
             template="strategy.md.j2",
@@ -527,7 +533,7 @@ class SiteBuilder:
                 "mechanisms": self._mechanism_links(path, s.addresses),
                 "trials": trials,
                 "evidence": evidence,
-                "papers": papers,
+                **related,
                 "matrix_url": relative(path, "matrix/"),
                 "downloads": self._topic_downloads(path, "strategies", slug),
             },
@@ -617,10 +623,11 @@ class SiteBuilder:
         topics = {key: {(t["kind"], t["slug"]) for t in self.topics_of(key)} for key, _ in self.papers}
 
         def linked(items: list[Any], kind: str, slug: str) -> int:
-            """Evidence items citing a paper that also informs the other side of the pair."""
+            """Evidence items citing (in `cites` or in the finding's text) a paper that informs the other side."""
             return sum(
                 1 for ev in items
-                if any((kind, slug) in topics.get(self.index.resolve(k) or "", set()) for k in ev.cites)
+                if any((kind, slug) in topics.get(self.index.resolve(k) or "", set())
+                       for k in [*ev.cites, *(k for g in find_citations(ev.finding) for k in g.keys)])
             )
 
         rows = []
