@@ -6,8 +6,6 @@ the timeout tests, which use a 0.2 s read timeout.
 
 from __future__ import annotations
 
-# ruff: noqa: I001  (whether `reviewsite` is first-party depends on the paths ruff is given)
-
 import logging
 import random
 

@@ -6,8 +6,6 @@ injected: rate limits and back-off advance a fake clock, so nothing waits except
 
 from __future__ import annotations
 
-# ruff: noqa: I001  (whether `reviewsite` is first-party depends on the paths ruff is given)
-
 import argparse
 import datetime as dt
 import io

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: I001  (whether `reviewsite` is first-party depends on the paths ruff is given)
-
 import pytest
 
 from reviewsite.fetch.merge import new_paper
