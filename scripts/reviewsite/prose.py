@@ -21,6 +21,15 @@ from .cite import find_citations
 _MD = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
 _MD.disable(["image", "heading", "lheading", "hr"])
 
+
+def _https_link(url: str) -> bool:
+    """Only absolute https URLs become links; any other link stays literal text. (A relative one such as
+    `%6Aavascript:x` or `//host` would otherwise lose its href in `sanitize` and leave an invalid `<a>`.)"""
+    return url.lower().startswith("https://")
+
+
+_MD.validateLink = _https_link
+
 ALLOWED_TAGS = frozenset(
     {"p", "em", "strong", "a", "ul", "ol", "li", "code", "pre", "blockquote", "br", "sup", "sub", "table",
      "thead", "tbody", "tr", "th", "td", "s"}
