@@ -177,8 +177,12 @@ def loads(raw: bytes) -> Located:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context
+        if exc.problem_mark is not None and exc.context_mark is not None and not text[exc.problem_mark.index:].strip():
+            # Found only at the end of the file (an unclosed quote or bracket): point at where it opens.
+            mark, message = exc.context_mark, f"{exc.problem} ({exc.context} that starts here)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(line, col, f"YAML syntax error: {exc.problem or exc.context}") from None
+        raise YamlError(line, col, f"YAML syntax error: {message}") from None
     except yaml.YAMLError as exc:  # ReaderError and friends carry no mark
         position = getattr(exc, "position", 0) or 0
         line, col = _position(text, min(position, len(text)))
