@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,14 +151,12 @@ class Watcher:
 
     def attach(self, context) -> None:  # noqa: ANN001 - a playwright BrowserContext
         def route(r) -> None:  # noqa: ANN001
-            url = r.request.url
-            if url.startswith(self.origin + "/") or url == self.origin:
-                r.continue_()
-            else:
-                self.foreign_requests.append(url)
-                r.abort()
+            self.foreign_requests.append(r.request.url)
+            r.abort()
 
-        context.route("**/*", route)
+        # Only URLs off our origin are intercepted (the driver matches the pattern; our own requests never
+        # wait for Python), and they are recorded and aborted.
+        context.route(re.compile(rf"^(?!{re.escape(self.origin)}/)"), route)
         context.on("page", self.watch_page)
         for page in context.pages:
             self.watch_page(page)

@@ -282,3 +282,23 @@ def test_literature_explorer_filters_sorts_and_reloads_to_the_same_view(context,
     fresh, _ = open_page(context, filtered_url)  # the same URL opened cold (a shared link): the same view
     assert _rows(fresh) == view
     assert context.watcher.problems() == []
+
+
+def test_the_watcher_sees_dialogs_and_requests_to_other_origins(chromium, tmp_path: Path):
+    """The hostile-input test relies on these two detectors: prove they fire."""
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>t</title><img alt='' src='https://evil.example/p.gif'>"
+        "<img alt='' src=x onerror='alert(\"ran\")'>", encoding="utf-8")
+    with SiteServer(tmp_path, "/") as srv:
+        ctx = chromium.new_context()
+        try:
+            watcher = Watcher(srv.origin)
+            watcher.attach(ctx)
+            page = ctx.new_page()
+            page.goto(srv.url, wait_until="load")
+            page.wait_for_function("() => document.readyState === 'complete'")
+            page.wait_for_timeout(200)
+        finally:
+            ctx.close()
+    assert watcher.foreign_requests == ["https://evil.example/p.gif"]
+    assert [d.split(": ", 1)[1] for d in watcher.dialogs] == ["alert: ran"]
