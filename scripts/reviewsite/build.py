@@ -31,12 +31,14 @@ def generate(project: Project) -> Generated:
         return Generated(problems)
     builder = SiteBuilder(content, repo_url=project.repo_url)
     pages = builder.build()
+    count = len(pages)
     files = {path: text.encode("utf-8") for path, text in render_pages(pages, project.templates).items()}
+    del pages  # the views are rendered: free them before the exports are made (~100 MB at 10,000 papers)
     files.update(copy_assets(project.templates))
     files.update(export_files(builder))
     files[FEED_PATH] = atom_feed(builder)
     written, removed = write_tree(files, project.docs_dir)
-    return Generated([], written, removed, len(pages))
+    return Generated([], written, removed, count)
 
 
 def engine_env() -> dict[str, str]:

@@ -83,6 +83,21 @@ def _source_date_epoch(root: Path) -> None:
         os.environ["SOURCE_DATE_EPOCH"] = out
 
 
+def _release_memory() -> None:
+    """Give the memory that generating the pages freed back to the system before MkDocs starts.
+
+    This process waits for MkDocs, which holds every page in memory; glibc keeps freed memory otherwise
+    (at 10,000 papers this process stayed at 377 MB, 127 MB after the trim; bench/README.md).
+    """
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim this way
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import generate, run_engine
 
@@ -94,6 +109,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"generated {result.pages} pages ({result.written} written, {result.removed} removed)", file=sys.stderr)
     if args.pages_only:
         return EXIT_OK
+    _release_memory()
     _source_date_epoch(project.root)
     code = run_engine(project, "build", "--strict", "--quiet", "--site-dir", str(project.site_dir))
     return EXIT_OK if code == 0 else EXIT_ENGINE

@@ -28,12 +28,25 @@ class YamlError(Exception):
 
 @dataclass
 class Located:
-    """A loaded document plus the node tree, to turn a field path into a line and column."""
+    """A loaded document plus the node tree, to turn a field path into a line and column.
+
+    The tree may be left out (`loads(..., keep_node=False)`) and is then rebuilt from the text on first
+    use, e.g. to place an error: kept for every file, trees were two thirds of a loaded site's memory.
+    """
 
     data: Any
-    node: yaml.Node
+    _node: yaml.Node | None = field(default=None, repr=False, compare=False)
     text: str = ""
     lines: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def node(self) -> yaml.Node:
+        if self._node is None:
+            node = _compose(self.text)
+            if node is None:  # pragma: no cover - loads() accepted this text, so it has a document
+                raise YamlError(1, 1, "file is empty")
+            self._node = node
+        return self._node
 
     def find(self, loc: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at `loc`, or of its key when `key` is set."""
@@ -114,10 +127,10 @@ def _scan_text(text: str) -> None:
         raise YamlError(line, col, f"invalid character U+{ord(bad.group()):04X} (control or bidi character)")
 
 
-def _scan_events(text: str) -> None:
+def _scan_events(text: str, loader: type = yaml.SafeLoader) -> None:
     depth = 0
     documents = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         mark = event.start_mark
         where = (mark.line + 1, mark.column + 1)
         if isinstance(event, yaml.AliasEvent):
@@ -168,13 +181,54 @@ def _construct(node: yaml.Node) -> Any:
     raise YamlError(1, 1, "unsupported YAML node")  # pragma: no cover - composer yields only the three
 
 
-def loads(raw: bytes) -> Located:
-    """Parse one contributor file. Raises YamlError with a 1-based line and column."""
+# libyaml, when PyYAML was built with it: the same events and node marks, about 10x faster (a
+# 10,000-paper site spent minutes in the pure-Python parser; see bench/README.md).
+_FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
+
+
+def _plain_style_as_none(root: yaml.Node) -> None:
+    """libyaml marks plain scalars with style '' where PyYAML uses None: make the trees identical."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == "":
+                node.style = None
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Check the event stream, then build the node tree. Valid files take the libyaml path when there
+    is one; on any error the pure-Python parser runs again, so messages and positions never depend on
+    how PyYAML was built."""
+    if _FAST_LOADER is not None:
+        try:
+            _scan_events(text, _FAST_LOADER)
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+        except (yaml.YAMLError, YamlError):
+            pass
+        else:
+            if node is not None:
+                _plain_style_as_none(node)
+            return node
+    _scan_events(text)
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def loads(raw: bytes, *, keep_node: bool = True) -> Located:
+    """Parse one contributor file. Raises YamlError with a 1-based line and column.
+
+    `keep_node=False` drops the node tree once the values are built (`Located.node` rebuilds it).
+    """
     text = decode(raw)
     _scan_text(text)
     try:
-        _scan_events(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context
@@ -191,4 +245,4 @@ def loads(raw: bytes) -> Located:
         raise YamlError(1, 1, "file is empty")
     if not isinstance(node, yaml.MappingNode):
         raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1, "top level must be a mapping")
-    return Located(data=_construct(node), node=node, text=text)
+    return Located(data=_construct(node), _node=node if keep_node else None, text=text)
