@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from reviewsite import cli
 from reviewsite.errors import Problem
 

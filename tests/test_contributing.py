@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+
 from conftest import copy_project
 from reviewsite import cli
 

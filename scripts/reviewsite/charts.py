@@ -234,7 +234,9 @@ def flow_diagram(
             first_y = y + box_h / 2 + (4 if len(lines) == 1 else -3)
             out.append('<text font-size="12" fill="currentColor" aria-hidden="true">')
             for i, line in enumerate(lines):
-                out.append(f'<tspan x="{_num(x + 8)}" y="{_num(first_y + i * 14)}">{_t(line)}</tspan>')
+                # A space between wrapped lines keeps the visible text equal to the link's name (axe).
+                gap = " " if i < len(lines) - 1 else ""
+                out.append(f'<tspan x="{_num(x + 8)}" y="{_num(first_y + i * 14)}">{_t(line)}{gap}</tspan>')
             out.append("</text></a>")
     out.append("</svg>")
     return Markup("".join(out))

@@ -29,7 +29,7 @@ from .biblio import (  # noqa: F401  (re-exported: pages.citation_text etc. are 
 )
 from .cite import CiteIndex, find_citations
 from .load import Content
-from .model import CATEGORY_TITLES, RELATION_TITLES, STAGE_TITLES, Paper, Record
+from .model import CATEGORY_TITLES, RELATION_TITLES, STAGE_TITLES, Link, Paper, Record
 
 KIND_TITLES = {"mechanisms": "Mechanism", "strategies": "Strategy", "": "Review summary"}
 NO_RELATION = "cited"
@@ -104,6 +104,11 @@ def download_path(kind: str, key: str, ext: str) -> str:
 
 
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _external(links: list[Link]) -> list[dict[str, str]]:
+    """Curated outside links: their URLs were validated as https at load, titles are escaped by the template."""
+    return [{"title": link.title, "url": link.url} for link in links]
 
 
 def front_matter(page: Page) -> Markup:
@@ -485,6 +490,7 @@ class SiteBuilder:
                 "summary": summary,
                 "evidence": evidence,
                 "strategies": self._strategy_links(path, self.addressed_by.get(slug, [])),
+                "external": _external(m.links),
                 **related,
                 "matrix_url": relative(path, "matrix/"),
                 "downloads": self._topic_downloads(path, "mechanisms", slug),
@@ -532,6 +538,7 @@ class SiteBuilder:
                 "summary": summary,
                 "mechanisms": self._mechanism_links(path, s.addresses),
                 "trials": trials,
+                "external": _external(s.links),
                 "evidence": evidence,
                 **related,
                 "matrix_url": relative(path, "matrix/"),
@@ -590,6 +597,7 @@ class SiteBuilder:
                 ],
                 "discussed": self._discussed_groups(path, key),
                 "trials": [{"id": t, "href": trial_href(t)} for t in paper.curation.trials],
+                "external": _external(paper.curation.links),
                 "literature_url": relative(path, "literature/"),
                 "review_url": relative(path, ""),
             },
