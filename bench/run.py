@@ -213,6 +213,7 @@ def tables(results: dict[str, Any]) -> str:
             )
     big = max(results["sizes"], key=lambda r: r["n"]) if results["sizes"] else None
     if big:
+        peak = max(big["build_rss_mb"], big["build_maxrss_mb"])  # the tree is sampled: a short peak can fall between
         lines += [
             "",
             f"### Targets at {big['n']:,} papers",
@@ -221,8 +222,8 @@ def tables(results: dict[str, Any]) -> str:
             "|---|---:|---|",
             f"| build ≤ {TARGETS['ratio']:.2f} × floor | {big['ratio']:.2f} × "
             f"| {_mark(big['ratio'] <= TARGETS['ratio'])} |",
-            f"| peak memory ≤ {TARGETS['rss_mb']} MB (process tree) | {big['build_rss_mb']:.0f} MB "
-            f"| {_mark(big['build_rss_mb'] <= TARGETS['rss_mb'])} |",
+            f"| peak memory ≤ {TARGETS['rss_mb']} MB (process tree; the largest process if higher) | {peak:.0f} MB "
+            f"| {_mark(peak <= TARGETS['rss_mb'])} |",
             f"| paper page ≤ {TARGETS['page_kb']} KB | {big['paper_html_max_kb']:.1f} KB (max) "
             f"| {_mark(big['paper_html_max_kb'] <= TARGETS['page_kb'])} |",
             f"| search index ≤ {TARGETS['search_kb']:.0f} KB per paper | {big['search_per_paper_kb']:.2f} KB "
