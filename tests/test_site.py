@@ -13,7 +13,7 @@ import pytest
 from reviewsite.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "000_99dfd352b6dbb1d8.txt"
+SEED = ROOT / "tests" / "fixtures" / "seed" / "000_99dfd352b6dbb1d8.txt"
 
 
 @pytest.fixture(scope="module")
