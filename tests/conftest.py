@@ -21,6 +21,13 @@ def copy_project(name: str, dest: Path) -> Path:
     return dest
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    """Tests talk to servers on 127.0.0.1 only: a proxy from the environment must not get in the way."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A writable copy of the minimal fixture project."""

@@ -345,8 +345,7 @@ def test_home_to_mechanism_to_paper_to_bibtex_to_discussed_in_to_filtered_litera
 
     # The literature, filtered to papers citing the review in 2020-2024 (the page script's logic, under Node).
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not on PATH")
+    assert node is not None, "node is installed by `python3 scripts/dev.py test`"
     rows = []
     for tr in site.article("literature/").select("#literature-table tbody tr"):
         rows.append({"href": tr.td.a["href"], "year": int(tr["data-year"]) if tr["data-year"] else None,
