@@ -1,13 +1,21 @@
-"""Cross-reference checks over loaded content: every link and citation resolves, nothing is duplicated."""
+"""Cross-reference checks over loaded content: every link and citation resolves, every word of a
+vocabulary is one the settings define, nothing is duplicated, no text hides a typo'd citation or an
+address of a private machine."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
-from .cite import CiteIndex, find_citations
+from .cite import CiteIndex, find_citations, find_typos
+from .config import Project
 from .errors import Problem
 from .load import Content, Source, load_content
+from .model import public_host
+from .settings import Settings
+
+_URL_HOST = re.compile(r"(?i)\b(?:https?|ftp)://(?:[^/\s\"'<>@]*@)?(\[[^\]]*\]|[^/\s\"'<>:?#\])]+)")
 
 
 def prose_fields(content: Content) -> Iterator[tuple[Source, tuple[str | int, ...], str]]:
@@ -18,10 +26,12 @@ def prose_fields(content: Content) -> Iterator[tuple[Source, tuple[str | int, ..
             yield src, ("key_points", i), point
         if content.review.overview:
             yield src, ("overview",), content.review.overview
-    for kind, items in (("mechanism", content.mechanisms), ("strategy", content.strategies)):
-        for slug, item in items.items():
+    for kind in ("mechanism", "strategy", "overview"):
+        for slug, item in content.items(kind).items():
             src = content.source(kind, slug)
             yield src, ("summary",), item.summary
+            for i, section in enumerate(getattr(item, "sections", [])):
+                yield src, ("sections", i, "body"), section.body
             for i, ev in enumerate(item.evidence):
                 yield src, ("evidence", i, "finding"), ev.finding
     for stem, paper in content.papers.items():
@@ -42,7 +52,68 @@ def _duplicates(src: Source, loc: tuple[str | int, ...], values: list[str], what
     return out
 
 
-def cross_check(content: Content) -> list[Problem]:
+def _vocabulary(content: Content, settings: Settings) -> list[Problem]:
+    """Categories, stages and evidence kinds must be words the site's settings define."""
+    problems: list[Problem] = []
+
+    def need(src: Source, loc: tuple[str | int, ...], value: str | None, name: str, what: str) -> None:
+        words = settings.vocabulary(name)
+        if value is not None and value not in words:
+            problems.append(src.problem(loc, f"{what} {value!r} is not defined: use one of {', '.join(words)} "
+                                        f"(or add it to extra.reviewsite.{name} in mkdocs.yml)"))
+
+    for slug, m in content.mechanisms.items():
+        need(content.source("mechanism", slug), ("category",), m.category, "categories", "category")
+    for slug, s in content.strategies.items():
+        need(content.source("strategy", slug), ("stage",), s.stage, "stages", "stage")
+    for kind in ("mechanism", "strategy", "overview"):
+        for slug, item in content.items(kind).items():
+            for i, ev in enumerate(item.evidence):
+                need(content.source(kind, slug), ("evidence", i, "kind"), ev.kind, "evidence_kinds", "evidence kind")
+    return problems
+
+
+def _private_addresses(content: Content) -> list[Problem]:
+    """Links to an IP address or a local machine, anywhere in a file (notes included): they leak a
+    mirror's or a curator's address, and point readers nowhere."""
+    problems = []
+    for source in content.sources.values():
+        text = source.located.text
+        if "://" not in text:
+            continue
+        for match in _URL_HOST.finditer(text):
+            host = match.group(1).strip("[]")
+            if public_host(host) is None:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            problems.append(Problem(source.path, line, col, f"address {match.group(0)!r} is an IP address or a "
+                                    "local machine: cite the public page (e.g. https://pubmed.ncbi.nlm.nih.gov/N/) "
+                                    "or describe the source in words"))
+    return problems
+
+
+def _citations_in_prose(content: Content, unresolved: Any) -> list[Problem]:
+    problems = []
+    hint = "write [@pmid:N], [@doi:10.N/x] or [@paper:slug]"
+    for src, loc, text in prose_fields(content):
+        for group in find_citations(text):
+            for bad in group.bad:
+                line, col = src.located.find_in_text(loc, group.start, text[group.start:group.end])
+                problems.append(Problem(src.path, line, col, f"malformed citation {bad!r}: {hint}"))
+            for key in group.keys:
+                if unresolved(key):
+                    line, col = src.located.find_in_text(loc, group.start, text[group.start:group.end])
+                    message = f"citation {key!r} does not match any file in content/papers/"
+                    problems.append(Problem(src.path, line, col, message))
+        for typo in find_typos(text):
+            line, col = src.located.find_in_text(loc, typo.start, typo.found)
+            problems.append(Problem(src.path, line, col, f"citation {typo.found!r} would show as plain text: "
+                                    f"write {typo.fix}"))
+    return problems
+
+
+def cross_check(content: Content, settings: Settings) -> list[Problem]:
     problems: list[Problem] = []
     index = CiteIndex(content.papers)
 
@@ -65,8 +136,8 @@ def cross_check(content: Content) -> list[Problem]:
         for i, trial in enumerate(strategy.trials):
             for j, key in enumerate(trial.cites):
                 need_paper(src, ("trials", i, "cites", j), key)
-    for kind, items in (("mechanism", content.mechanisms), ("strategy", content.strategies)):
-        for slug, item in items.items():
+    for kind in ("mechanism", "strategy", "overview"):
+        for slug, item in content.items(kind).items():
             src = content.source(kind, slug)
             for i, ev in enumerate(item.evidence):
                 for j, key in enumerate(ev.cites):
@@ -100,22 +171,14 @@ def cross_check(content: Content) -> list[Problem]:
             else:
                 dois[doi] = stem
 
-    for src, loc, text in prose_fields(content):
-        for group in find_citations(text):
-            for bad in group.bad:
-                line, col = src.located.find_in_text(loc, group.start, text[group.start:group.end])
-                hint = "write [@pmid:N], [@doi:10.N/x] or [@paper:slug]"
-                problems.append(Problem(src.path, line, col, f"malformed citation {bad!r}: {hint}"))
-            for key in group.keys:
-                if unresolved(key):
-                    line, col = src.located.find_in_text(loc, group.start, text[group.start:group.end])
-                    message = f"citation {key!r} does not match any file in content/papers/"
-                    problems.append(Problem(src.path, line, col, message))
+    problems += _citations_in_prose(content, unresolved)
+    problems += _vocabulary(content, settings)
+    problems += _private_addresses(content)
     return problems
 
 
-def check(root: Path) -> tuple[Content, list[Problem]]:
+def check(project: Project) -> tuple[Content, list[Problem]]:
     """Load and cross-check everything; the problems come back sorted and de-duplicated."""
-    content, problems = load_content(root)
-    problems += cross_check(content)
+    content, problems = load_content(project.root)
+    problems += cross_check(content, project.settings)
     return content, sorted(set(problems))

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from .model import CITEKEY_RE, Paper
 
 CITATION_RE = re.compile(r"\[@([^\]\n]{1,2000})\]")
+# Near misses that would otherwise reach the page as literal text: a bracket without `@`, or a key
+# with `@` but no brackets around it.
+_NO_AT = re.compile(r"\[\s*((?:pmid|doi|paper):[^\]\n]{1,300})\]", re.IGNORECASE)
+_BARE = re.compile(r"(?<![\[\w;])\s?@((?:pmid|doi|paper):[^\s\];,]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,13 @@ class CitationGroup:
     bad: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class CitationTypo:
+    start: int
+    found: str
+    fix: str
+
+
 def find_citations(text: str) -> Iterator[CitationGroup]:
     """Each bracketed citation group in `text`, with well-formed keys and malformed ones apart."""
     for match in CITATION_RE.finditer(text):
@@ -27,6 +38,22 @@ def find_citations(text: str) -> Iterator[CitationGroup]:
             key = part.strip().removeprefix("@").strip()
             (keys if CITEKEY_RE.match(key) else bad).append(key)
         yield CitationGroup(match.start(), match.end(), tuple(keys), tuple(bad))
+
+
+def find_typos(text: str) -> Iterator[CitationTypo]:
+    """Citations written almost right: `[pmid:N]` (no `@`) and `@pmid:N` outside square brackets."""
+    inside = [(m.start(), m.end()) for m in CITATION_RE.finditer(text)]
+    for match in _NO_AT.finditer(text):
+        keys = "; ".join("@" + k.strip().removeprefix("@") for k in match.group(1).split(";"))
+        yield CitationTypo(match.start(), match.group(0), f"[{keys}]")
+    for match in _BARE.finditer(text):
+        start = match.start(1) - 1
+        if any(a <= start < b for a, b in inside):
+            continue
+        key = match.group(1).rstrip(".,:")
+        while key.endswith(")") and key.count(")") > key.count("("):
+            key = key[:-1]
+        yield CitationTypo(start, "@" + key, f"[@{key}]")
 
 
 class CiteIndex:

@@ -9,8 +9,25 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
-from .model import PMID_RE, SLUG_RE, Mechanism, Paper, Review, Strategy
+from .files import symlink_problems
+from .model import PMID_RE, SLUG_RE, Mechanism, Overview, Paper, Review, Strategy
 from .safeyaml import Located, YamlError, loads
+
+FOLDERS: tuple[tuple[str, str, type[BaseModel]], ...] = (
+    ("mechanism", "mechanisms", Mechanism),
+    ("strategy", "strategies", Strategy),
+    ("overview", "overviews", Overview),
+    ("paper", "papers", Paper),
+)
+"""Content kind, its folder under content/, its model."""
+
+RESERVED = frozenset({"index"})
+"""File names that would replace a section's own page (`mechanisms/index.md`)."""
+
+
+def is_editor_backup(name: str) -> bool:
+    """Files editors leave beside the one being edited (`x.yaml~`, `#x.yaml#`, `.x.yaml.swp`, `.#x.yaml`)."""
+    return name.startswith((".", "#")) or name.endswith(("~", "#", ".swp", ".swo", ".swx", ".bak", ".orig"))
 
 
 @dataclass
@@ -32,14 +49,19 @@ class Content:
     review: Review | None = None
     mechanisms: dict[str, Mechanism] = field(default_factory=dict)
     strategies: dict[str, Strategy] = field(default_factory=dict)
+    overviews: dict[str, Overview] = field(default_factory=dict)
     papers: dict[str, Paper] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
     broken: set[tuple[str, str]] = field(default_factory=set)
     """Files that exist but failed validation: their own errors are reported, not "unknown X" elsewhere."""
 
     def exists(self, kind: str, key: str) -> bool:
-        items = {"mechanism": self.mechanisms, "strategy": self.strategies, "paper": self.papers}[kind]
-        return key in items or (kind, key) in self.broken
+        return key in self.items(kind) or (kind, key) in self.broken
+
+    def items(self, kind: str) -> dict[str, Any]:
+        """The validated items of one kind (`mechanism`, `strategy`, `overview`, `paper`)."""
+        return {"mechanism": self.mechanisms, "strategy": self.strategies, "overview": self.overviews,
+                "paper": self.papers}[kind]
 
     def source(self, kind: str, key: str) -> Source:
         return self.sources[(kind, key)]
@@ -89,22 +111,28 @@ def read_model(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel 
 
 
 def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """Content files of one folder, editors' backup and lock files left out."""
+    if not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if not is_editor_backup(p.name) and not p.is_symlink())
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
     """Read every content file under `root/content`; returns what validated and every problem found."""
     content = Content()
-    problems: list[Problem] = []
     base = root / "content"
+    # A committed symlink could pull any file of the builder's machine into the site: refuse them all.
+    problems: list[Problem] = symlink_problems(root, base)
+    if base.is_symlink():
+        return content, problems
 
     def rel(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
     review_path = base / "review.yaml"
-    if review_path.is_file():
+    if review_path.is_symlink():
+        pass  # reported above; never followed
+    elif review_path.is_file():
         review, source, found = read_model(review_path, rel(review_path), Review)
         problems += found
         if review is not None and source is not None:
@@ -113,16 +141,21 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     else:
         problems.append(Problem("content/review.yaml", 1, 1, "missing: every site needs content/review.yaml"))
 
-    for kind, folder, model, target in (
-        ("mechanism", "mechanisms", Mechanism, content.mechanisms),
-        ("strategy", "strategies", Strategy, content.strategies),
-        ("paper", "papers", Paper, content.papers),
-    ):
+    for kind, folder, model in FOLDERS:
+        target = content.items(kind)
         for path in _files(base / folder):
+            if path.is_dir():
+                problems.append(Problem(rel(path), 1, 1, f"folders are not read inside content/{folder}/: move "
+                                        "its files up, or out of content/"))
+                continue
             if path.suffix != ".yaml":
                 problems.append(Problem(rel(path), 1, 1, "content files must end in .yaml"))
                 continue
             stem = path.stem
+            if stem in RESERVED:
+                problems.append(Problem(rel(path), 1, 1, f"{stem!r} is reserved for the section's own page: "
+                                        "choose another file name"))
+                continue
             if not (SLUG_RE.match(stem) or (kind == "paper" and PMID_RE.match(stem))):
                 problems.append(Problem(rel(path), 1, 1, f"file name {stem!r} must be a slug (lowercase-words)"))
                 continue
@@ -133,7 +166,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
                 continue
             if kind == "paper":
                 problems += _check_paper_name(stem, obj, source)  # type: ignore[arg-type]
-            target[stem] = obj  # type: ignore[index]
+            target[stem] = obj
             content.sources[(kind, stem)] = source
     return content, problems
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -24,17 +25,57 @@ DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 ORCID_RE = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
 CITEKEY_RE = re.compile(r"^(?:pmid:[1-9][0-9]{0,8}|doi:10\.[0-9]{4,9}/[^\s\"<>\\;\]]+|paper:[a-z0-9]+(?:-[a-z0-9]+)*)$")
 
-# C0/C1 controls (tab and newline handled per kind), bidi overrides, zero-width and private-use characters.
-_FORBIDDEN_ANY = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ue000-\uf8ff]"
-)
 _LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029\x85]")
+# Letters that render as nothing (Hangul fillers, the Khmer inherent vowels, braille blank): not in a
+# format category, so named here; everything else invisible is refused by its Unicode category.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _forbidden(ch: str, previous: str) -> bool:
+    """Control (Cc), format (Cf: bidi marks, zero-width, soft hyphen, tags...), private-use (Co),
+    surrogate (Cs) and unassigned (Cn) characters, blank letters, and variation selectors except
+    the emoji ones right after a symbol. Newline and tab are judged by each text kind."""
+    if ch in "\n\t":
+        return False
+    if ch in _BLANK_LETTERS:
+        return True
+    if _VARIATION_SELECTORS.match(ch):
+        return not (ch in "\ufe0e\ufe0f" and previous and unicodedata.category(previous) == "So")
+    return unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn")
+
+
+def first_forbidden(value: str) -> int:
+    """Index of the first character no text field may hold, or -1."""
+    previous = ""
+    for i, ch in enumerate(value):
+        if (ch < " " or ch >= "\x7f") and _forbidden(ch, previous):
+            return i
+        previous = ch
+    return -1
+
+
+def strip_forbidden(value: str) -> str:
+    """`value` without the characters no text field may hold (for text fetched from elsewhere)."""
+    out: list[str] = []
+    previous = ""
+    for ch in value:
+        if (ch < " " or ch >= "\x7f") and _forbidden(ch, previous):
+            continue
+        out.append(ch)
+        previous = ch
+    return "".join(out)
 
 
 def _no_forbidden(value: str) -> str:
-    match = _FORBIDDEN_ANY.search(value)
-    if match:
-        raise ValueError(f"character U+{ord(match.group()):04X} is not allowed (control, bidi or invisible)")
+    i = first_forbidden(value)
+    if i >= 0:
+        ch = value[i]
+        name = unicodedata.name(ch, "unnamed")
+        raise ValueError(
+            f"character U+{ord(ch):04X} ({name.lower()}) at position {i + 1} is not allowed: it is invisible "
+            "or changes text direction; delete it (retype the text around it if you cannot see it)"
+        )
     return value
 
 
@@ -79,8 +120,30 @@ def _date(value: str) -> str:
     return value
 
 
+_NUMERIC_LABEL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".test", ".invalid", ".example")
+
+
+def public_host(host: str) -> str | None:
+    """Why `host` is not a public DNS name, or None when it is.
+
+    The host is normalised first as a browser would (lower case, trailing dots dropped), so
+    `localhost.` and `LOCALHOST` are judged alike; a name whose last label is a number (decimal,
+    octal or hex: `127.1`, `0x7f000001`, `2130706433`) is an address, whatever its spelling."""
+    name = host.lower().rstrip(".")
+    if not name:
+        return "has no host"
+    if ":" in name or name.startswith("["):
+        return f"uses an IP address ({host})"
+    if _NUMERIC_LABEL.match(name.split(".")[-1]):  # the WHATWG URL rule: a numeric last label means IPv4
+        return f"uses an IP address ({host})"
+    if "." not in name or name == "localhost" or name.endswith(_LOCAL_SUFFIXES):
+        return f"host {host!r} is not a public name"
+    return None
+
+
 def check_https_url(value: str) -> str:
-    """Accept only plain https URLs: no userinfo, quotes, spaces or backslashes, an ASCII host."""
+    """Accept only plain https URLs: no userinfo, quotes, spaces or backslashes, a public ASCII host."""
     _line(value)
     if any(c in value for c in "\"'<>\\ `"):
         raise ValueError("URL must not contain quotes, spaces, angle brackets or backslashes")
@@ -90,8 +153,9 @@ def check_https_url(value: str) -> str:
     host = parts.hostname or ""
     if not host or "@" in parts.netloc or not host.isascii() or not value.isascii():
         raise ValueError(f"URL must have a plain ASCII host and no user name (got {value!r})")
-    if host in {"localhost"} or re.match(r"^[0-9.]+$", host) or ":" in host:
-        raise ValueError(f"URL host {host!r} is not a public name")
+    why = public_host(host)
+    if why:
+        raise ValueError(f"URL {why}: link to a public https address")
     return value
 
 
@@ -110,26 +174,26 @@ DateStr = Annotated[str, AfterValidator(_date)]
 HttpsUrl = Annotated[str, Field(max_length=2000), AfterValidator(check_https_url)]
 Tag = Annotated[str, Field(max_length=60), AfterValidator(_line)]
 
-Category = Literal["antigen-escape", "t-cell-dysfunction", "microenvironment", "manufacturing"]
-Stage = Literal["preclinical", "early-trial", "late-trial", "approved"]
 Relation = Literal["reference", "similar", "cites-review"]
+RELATIONS: tuple[str, ...] = ("reference", "similar", "cites-review")
+"""How PubMed links a paper to the review; their labels are settings (`extra.reviewsite.relations`)."""
 
-CATEGORY_TITLES: dict[str, str] = {
-    "antigen-escape": "Antigen escape",
-    "t-cell-dysfunction": "T-cell dysfunction",
-    "microenvironment": "Tumour microenvironment",
-    "manufacturing": "Manufacturing",
-}
-STAGE_TITLES: dict[str, str] = {
-    "preclinical": "Preclinical",
-    "early-trial": "Early-phase trials",
-    "late-trial": "Late-phase trials",
-    "approved": "Approved",
-}
-RELATION_TITLES: dict[str, str] = {
-    "reference": "Reference of the review",
-    "similar": "Similar article",
-    "cites-review": "Cites the review",
+CorrectionType = Literal[
+    "RetractionIn", "RetractionOf", "ErratumIn", "ErratumFor", "ExpressionOfConcernIn", "ExpressionOfConcernFor",
+    "UpdateIn", "UpdateOf", "CorrectedandRepublishedIn", "CorrectedandRepublishedFrom",
+    "RetractedandRepublishedIn", "RetractedandRepublishedFrom",
+]
+"""PubMed `CommentsCorrections` RefTypes that change how a paper may be used (comments are left out)."""
+
+CheckedSource = Literal["pubmed", "pmc", "europepmc", "medline", "csl-pubmed", "publisher", "trial-registry"]
+CHECKED_TITLES: dict[str, str] = {
+    "pubmed": "PubMed record",
+    "pmc": "PMC article page",
+    "europepmc": "Europe PMC record",
+    "medline": "MEDLINE record",
+    "csl-pubmed": "citation record generated from PubMed",
+    "publisher": "publisher's page",
+    "trial-registry": "trial registry entry",
 }
 
 
@@ -152,6 +216,14 @@ class AbstractSection(_Strict):
     text: Prose
 
 
+class Correction(_Strict):
+    """A linked notice from PubMed's CommentsCorrectionsList: what kind, which PMID, its citation."""
+
+    type: CorrectionType
+    pmid: Pmid | None = None
+    source: Line | None = None
+
+
 class Record(_Strict):
     """Bibliographic record: owned by `reviewsite fetch`, never by curation."""
 
@@ -171,6 +243,10 @@ class Record(_Strict):
     publication_types: list[Line] = []
     mesh: list[Line] = []
     language: Line | None = None
+    corrections: list[Correction] = []
+    """Retractions, errata, expressions of concern and updates PubMed links to this record."""
+    fetched: DateStr | None = None
+    """When `reviewsite fetch` last wrote this record with a change (shown as provenance)."""
 
 
 class Link(_Strict):
@@ -178,6 +254,14 @@ class Link(_Strict):
 
     title: Line
     url: HttpsUrl
+
+
+class Checked(_Strict):
+    """Where a curator confirmed a paper's identifiers and record by hand (shown to readers as provenance)."""
+
+    source: CheckedSource
+    url: HttpsUrl | None = None
+    date: DateStr
 
 
 class Curation(_Strict):
@@ -190,7 +274,10 @@ class Curation(_Strict):
     trials: list[NctId] = []
     links: list[Link] = []
     notes: Prose | None = None
+    """Curators' working notes: kept in the file, never shown on the site."""
+    checked: list[Checked] = []
     added: DateStr | None = None
+    updated: DateStr | None = None
 
 
 class Paper(_Strict):
@@ -202,6 +289,10 @@ class Paper(_Strict):
 class Evidence(_Strict):
     finding: Prose
     cites: list[CiteKey] = Field(min_length=1)
+    kind: Slug | None = None
+    """Kind of evidence, one of `extra.reviewsite.evidence_kinds` (randomised trial, observational...)."""
+    context: Line | None = None
+    """Disease or model the finding comes from ("B-ALL, children", "LBCL", "mouse xenograft")."""
 
 
 class Trial(_Strict):
@@ -213,19 +304,23 @@ class Trial(_Strict):
 class Mechanism(_Strict):
     title: Line
     order: int = 100
-    category: Category
+    category: Slug
+    """One of `extra.reviewsite.categories` in mkdocs.yml."""
     diseases: list[Tag] = []
     antigens: list[Tag] = []
     products: list[Tag] = []
     summary: Prose
     evidence: list[Evidence] = []
     links: list[Link] = []
+    added: DateStr | None = None
+    updated: DateStr | None = None
 
 
 class Strategy(_Strict):
     title: Line
     order: int = 100
-    stage: Stage
+    stage: Slug
+    """One of `extra.reviewsite.stages` in mkdocs.yml."""
     addresses: list[Slug] = Field(min_length=1)
     diseases: list[Tag] = []
     antigens: list[Tag] = []
@@ -234,17 +329,39 @@ class Strategy(_Strict):
     trials: list[Trial] = []
     evidence: list[Evidence] = []
     links: list[Link] = []
+    added: DateStr | None = None
+    updated: DateStr | None = None
+
+
+class OverviewSection(_Strict):
+    heading: Line
+    body: Prose
+
+
+class Overview(_Strict):
+    """A page that draws the mechanisms together (patterns of failure, a glossary...), linked from home."""
+
+    title: Line
+    order: int = 100
+    summary: Prose
+    sections: list[OverviewSection] = []
+    evidence: list[Evidence] = []
+    links: list[Link] = []
+    added: DateStr | None = None
+    updated: DateStr | None = None
 
 
 class Review(_Strict):
     record: Record
     key_points: list[Prose] = []
     overview: Prose | None = None
+    updated: DateStr | None = None
 
 
 KINDS: dict[str, type[BaseModel]] = {
     "review": Review,
     "mechanism": Mechanism,
     "strategy": Strategy,
+    "overview": Overview,
     "paper": Paper,
 }

@@ -17,13 +17,9 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from pydantic import ValidationError
 
-from ..model import DOI_RE, ORCID_RE, PMCID_RE, PMID_RE, Author, Record
+from ..model import DOI_RE, ORCID_RE, PMCID_RE, PMID_RE, Author, Record, strip_forbidden
 
 # What `model.Line`/`Prose` reject (controls, bidi, zero-width, private use) plus what YAML cannot print.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ue000-\uf8ff"
-    "\ufffe\uffff\ud800-\udfff]"
-)
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
                                           "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _ORCID_IN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx])")
@@ -63,10 +59,11 @@ class Links:
 
 
 def clean(text: str | None) -> str:
-    """One plain line: unwanted characters dropped, every run of whitespace (incl. U+2028) one space."""
+    """One plain line: characters no text field may hold dropped (the model's own rule), every run of
+    whitespace (incl. U+2028) one space."""
     if not text:
         return ""
-    return " ".join(_UNWANTED.sub("", text).split())
+    return " ".join(strip_forbidden(" ".join(text.split())).split())
 
 
 def plain_text(element: Element | None) -> str:
