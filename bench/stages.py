@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from reviewsite import files as files_mod
 from reviewsite import render
 from reviewsite.check import cross_check
 from reviewsite.config import find_project
@@ -36,11 +37,11 @@ def stages(root: Path) -> dict[str, float | int]:
 
     content, problems = load_content(project.root)
     lap("load")
-    problems += cross_check(content)
+    problems += cross_check(content, project.settings)
     lap("check")
     if problems:
         raise SystemExit(f"{len(problems)} problems in {root}: run `reviewsite check` there")
-    builder = SiteBuilder(content, repo_url=project.repo_url)
+    builder = SiteBuilder(content, project.settings, repo_url=project.repo_url)
     pages = builder.build()
     lap("pages")
     texts = render.render_pages(pages, project.templates)
@@ -57,7 +58,7 @@ def stages(root: Path) -> dict[str, float | int]:
         files[FEED_PATH] = atom_feed(builder)
     lap("exports")
     with tempfile.TemporaryDirectory() as tmp:
-        render.write_tree(files, Path(tmp) / "docs")
+        files_mod.write_tree(files, Path(tmp) / "docs")
         lap("write")
     times["render"] = round(times["pages"] + times["templates"], 3)
     times["total"] = round(sum(times[k] for k in ("load", "check", "pages", "templates", "exports", "write")), 3)

@@ -82,10 +82,16 @@ class BuiltSite:
         return content
 
     @cached_property
+    def project(self):
+        from reviewsite.config import find_project
+
+        return find_project(self.root)
+
+    @cached_property
     def builder(self):
         from reviewsite.pages import SiteBuilder
 
-        return SiteBuilder(self.content)
+        return SiteBuilder(self.content, self.project.settings)
 
 
 _CACHE: dict[str, BuiltSite] = {}
@@ -97,9 +103,7 @@ def build_site(tmp_root: Path) -> BuiltSite:
         return _CACHE["site"]
     root = tmp_root / "project"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("site", "build"))
-    config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("../../../templates", str(ROOT / "templates")),
-                      encoding="utf-8")
+    shutil.copytree(ROOT / "templates", root / "templates")
     for extra in sorted(EXTRA_PAPERS.glob("*.yaml")):
         shutil.copy(extra, root / "content" / "papers" / extra.name)
     (root / "content" / "papers" / f"{HOSTILE_KEY}.yaml").write_text(HOSTILE_YAML, encoding="utf-8")

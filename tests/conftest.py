@@ -12,12 +12,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def copy_project(name: str, dest: Path) -> Path:
-    """Copy tests/fixtures/<name> to `dest`, pointing it at the repo's real templates."""
+    """Copy tests/fixtures/<name> to `dest`, with a copy of the repo's real templates inside it
+    (templates must live inside the project they build)."""
     shutil.copytree(FIXTURES / name, dest, ignore=shutil.ignore_patterns("site", "build"))
-    config = dest / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    text = text.replace("../../../templates", str(ROOT / "templates"))
-    config.write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "templates", dest / "templates")
     return dest
 
 

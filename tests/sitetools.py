@@ -1,7 +1,7 @@
 """Helpers for the tests that build whole sites and look at them: projects, builds, a server, a browser.
 
 - `make_project` copies a fixture's content next to the repository's *real* `mkdocs.yml` (theme
-  features, palette, plugins as published), pointed at the repository's templates.
+  features, palette, plugins as published) and templates.
 - `build` runs the real CLI in a subprocess, as CI does.
 - `SiteServer` serves `site/` on 127.0.0.1 under the published base path, like GitHub Pages
   (directory redirects, 404.html for anything missing), from a thread.
@@ -39,24 +39,12 @@ CHROMIUM_ARGS = [
 REVIEWSITE = Path(sys.executable).parent / "reviewsite"
 
 
-def real_config() -> dict:
-    """The repository's mkdocs.yml, with its theme overrides and templates given as absolute paths."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    theme = config.setdefault("theme", {})
-    theme["custom_dir"] = str(ROOT / str(theme.get("custom_dir", "templates/overrides")))
-    extra = config.setdefault("extra", {})
-    settings = extra.setdefault("reviewsite", {}) or {}
-    extra["reviewsite"] = settings
-    settings["templates"] = str(ROOT / str(settings.get("templates", "templates")))
-    return config
-
-
 def make_project(dest: Path, content: Path = FIXTURES / "minimal" / "content") -> Path:
-    """A project folder: `content` copied in, and the real site configuration."""
+    """A project folder: `content` copied in, next to the repository's real mkdocs.yml and templates."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(content, dest / "content")
-    text = yaml.safe_dump(real_config(), sort_keys=False, allow_unicode=True)
-    (dest / "mkdocs.yml").write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
 
 

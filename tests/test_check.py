@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewsite.check import check
+from reviewsite.config import find_project
 
 
 def edit(project: Path, rel: str, old: str, new: str) -> None:
@@ -15,7 +16,7 @@ def edit(project: Path, rel: str, old: str, new: str) -> None:
 
 
 def messages(project: Path) -> list[str]:
-    return [str(p) for p in check(project)[1]]
+    return [str(p) for p in check(find_project(project))[1]]
 
 
 def test_clean_fixture(project):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -123,17 +125,38 @@ def test_no_request_to_other_origins(built):
         assert 'src="http' not in text and "<link href=\"http" not in text, page
 
 
-def test_rebuild_writes_nothing_and_removes_stale(built):
+def test_rebuild_writes_nothing_and_removes_only_its_own_stale_pages(built):
     result = reviewsite(built, "build", "--pages-only")
     assert "(0 written, 0 removed)" in result.stderr
-    stale = built / "build" / "docs" / "papers" / "gone.md"
-    stale.write_text("old")
     page = built / "build" / "docs" / "papers" / "26516065.md"
     mtime = page.stat().st_mtime_ns
-    result = reviewsite(built, "build", "--pages-only")
-    assert "(0 written, 1 removed)" in result.stderr
-    assert not stale.exists()
-    assert page.stat().st_mtime_ns == mtime
+    extra = built / "content" / "papers" / "36382675.yaml"
+    shutil.copy(ROOT / "tests" / "fixtures" / "literature" / "36382675.yaml", extra)
+    try:
+        assert reviewsite(built, "build", "--pages-only").returncode == 0
+        generated = built / "build" / "docs" / "papers" / "36382675.md"
+        assert generated.is_file()
+        extra.unlink()  # the paper leaves the site: its page and its two downloads are stale now
+        result = reviewsite(built, "build", "--pages-only")
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"\(\d+ written, 3 removed\)", result.stderr), result.stderr
+        assert not generated.exists()
+        assert page.stat().st_mtime_ns == mtime
+    finally:
+        extra.unlink(missing_ok=True)
+
+
+def test_a_file_the_generator_did_not_write_is_never_removed(built):
+    foreign = built / "build" / "docs" / "papers" / "curator-notes.md"
+    foreign.write_text("mine")
+    try:
+        result = reviewsite(built, "build", "--pages-only")
+        assert result.returncode == 2
+        assert "build/docs: holds files reviewsite did not write" in result.stderr
+        assert "papers/curator-notes.md" in result.stderr
+        assert foreign.read_text() == "mine"
+    finally:
+        foreign.unlink()
 
 
 def test_invalid_content_keeps_the_last_pages(built):

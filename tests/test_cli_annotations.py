@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewsite import cli
-from reviewsite.errors import Problem
+from reviewsite import cli, report
+from reviewsite.errors import ExitCode, Problem
 
 FORGERIES = [
     "%0A::error file=x::fake",
@@ -77,7 +77,7 @@ def output_lines(text: str) -> list[str]:
 @pytest.mark.parametrize("message", FORGERIES)
 def test_annotation_is_one_line_and_round_trips(path: str, message: str) -> None:
     problem = Problem(path, 7, 3, message)
-    line = cli.github_annotation(problem)
+    line = report.github_annotation(problem)
     assert len(output_lines(line)) == 1
     assert "\x1b" not in line
     parsed = parse_command(line)
@@ -98,7 +98,7 @@ def _commands(text: str) -> list[tuple[str, dict[str, str], str]]:
 def test_print_problems_forges_nothing(monkeypatch, capsys, path: str) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     problems = [Problem(path, i + 1, 1, message) for i, message in enumerate(FORGERIES)]
-    cli.print_problems(problems)
+    report.print_problems(problems)
     out, err = capsys.readouterr()
     assert _commands(err) == [], "stderr must carry no workflow command"
     commands = _commands(out)
@@ -112,7 +112,7 @@ def test_print_problems_forges_nothing(monkeypatch, capsys, path: str) -> None:
 
 def test_no_annotations_outside_actions(monkeypatch, capsys) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    cli.print_problems([Problem(PATHS[1], 1, 1, FORGERIES[1])])
+    report.print_problems([Problem(PATHS[1], 1, 1, FORGERIES[1])])
     out, err = capsys.readouterr()
     assert out == ""
     assert _commands(err) == []
@@ -136,7 +136,7 @@ def test_check_on_hostile_content_forges_nothing(project: Path, monkeypatch, cap
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code = cli.main(["--project", str(project), "check"])
     out, err = capsys.readouterr()
-    assert code == cli.EXIT_CONTENT
+    assert code == ExitCode.CONTENT
     assert _commands(err) == []
     commands = _commands(out)
     assert commands, "the problems must be annotated"

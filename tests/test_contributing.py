@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 
 from conftest import copy_project
 from reviewsite import cli
+from reviewsite.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
@@ -47,7 +48,7 @@ def run_cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("kind", ["mechanism", "strategy"])
 def test_new_scaffold_passes_check(project: Path, kind: str, capsys) -> None:
-    assert cli.main(["--project", str(project), "new", kind, f"scaffolded-{kind}"]) == cli.EXIT_OK
+    assert cli.main(["--project", str(project), "new", kind, f"scaffolded-{kind}"]) == ExitCode.OK
     folder = "mechanisms" if kind == "mechanism" else "strategies"
     rel = f"content/{folder}/scaffolded-{kind}.yaml"
     assert capsys.readouterr().out.strip() == rel
@@ -56,12 +57,12 @@ def test_new_scaffold_passes_check(project: Path, kind: str, capsys) -> None:
     assert match, "the scaffold starts with the schema modeline"
     # In the real repository that modeline resolves to the schema of this kind.
     assert (ROOT / "content" / folder / match["schema"]).resolve() == ROOT / "schemas" / f"{kind}.schema.json"
-    assert cli.main(["--project", str(project), "check"]) == cli.EXIT_OK
+    assert cli.main(["--project", str(project), "check"]) == ExitCode.OK
 
 
 def test_new_refuses_existing_files_and_bad_slugs(project: Path, capsys) -> None:
-    assert cli.main(["--project", str(project), "new", "mechanism", "cd19-genetic-loss"]) == cli.EXIT_USAGE
-    assert cli.main(["--project", str(project), "new", "mechanism", "Bad_Slug"]) == cli.EXIT_USAGE
+    assert cli.main(["--project", str(project), "new", "mechanism", "cd19-genetic-loss"]) == ExitCode.USAGE
+    assert cli.main(["--project", str(project), "new", "mechanism", "Bad_Slug"]) == ExitCode.USAGE
     assert "already exists" in capsys.readouterr().err
 
 

@@ -220,12 +220,12 @@ def test_json_dump_for_reuse(site):
 
 
 def test_exports_are_deterministic(site):
-    first = export_files(SiteBuilder(site.content))
-    second = export_files(SiteBuilder(site.content))
+    first = export_files(SiteBuilder(site.content, site.project.settings))
+    second = export_files(SiteBuilder(site.content, site.project.settings))
     assert first == second
     for rel, data in first.items():
         assert (site.docs / rel).read_bytes() == data, rel
-    assert atom_feed(SiteBuilder(site.content)) == (site.docs / "feed.xml").read_bytes()
+    assert atom_feed(SiteBuilder(site.content, site.project.settings)) == (site.docs / "feed.xml").read_bytes()
 
 
 def test_citation_keys_are_ascii_unique_and_stable():

@@ -141,11 +141,12 @@ def test_a_dropped_node_tree_is_rebuilt_the_same(raw):
 
 def test_loaded_content_keeps_no_trees_but_still_places_cross_reference_errors(project):
     from reviewsite.check import check
+    from reviewsite.config import find_project
 
     strategy = project / "content" / "strategies" / "cd22-car.yaml"
     strategy.write_text(strategy.read_text(encoding="utf-8").replace("addresses: [", "addresses: [no-such-mechanism, "),
                         encoding="utf-8")
-    content, problems = check(project)
+    content, problems = check(find_project(project))
     assert any(p.path == "content/strategies/cd22-car.yaml" and "unknown mechanism 'no-such-mechanism'" in p.message
                and p.line > 1 for p in problems), problems
     untouched = [s for (kind, _), s in content.sources.items() if kind == "paper"]

@@ -98,7 +98,7 @@ def relations(root: Path, pmid: str) -> list[str]:
 
 
 def test_fetch_fills_papers_and_a_second_run_changes_nothing(project, server):
-    assert check(project)[1] == []
+    assert check(find_project(project))[1] == []
     before = snapshot(project)
     code, out = run(project, server)
     assert code == 0, out
@@ -122,7 +122,7 @@ def test_fetch_fills_papers_and_a_second_run_changes_nothing(project, server):
     assert review_after[review_after.index("key_points:") :] == review_before[review_before.index("key_points:") :]
     assert 'title: "SYNTHETIC article 30837712"' in review_after  # the review's record was refreshed
 
-    assert check(project)[1] == []
+    assert check(find_project(project))[1] == []
     assert server.count("elink.fcgi") == 1 and server.count("efetch.fcgi") == 1
 
     code, out = run(project, server)  # again, answered from the cache
@@ -238,7 +238,7 @@ def test_transient_faults_are_retried_to_success(project, server):
     code, out = run(project, server, timeouts=Timeouts(connect=2, read=0.2, total=5))
     assert code == 0, out
     assert server.count("elink.fcgi") == 3 and server.count("efetch.fcgi") == 5
-    assert check(project)[1] == []
+    assert check(find_project(project))[1] == []
 
 
 @pytest.mark.parametrize(("fault", "message", "requests"), [
@@ -293,7 +293,7 @@ def test_add_from_a_verbatim_recorded_answer(project, server):
     assert code == 0, out
     text = (project / "content" / "papers" / "12091962.yaml").read_text()
     assert 'published: "1990"' in text and 'title: "The treatment of AIDS behind the walls' in text
-    assert check(project)[1] == []
+    assert check(find_project(project))[1] == []
 
 
 def test_add_refuses_the_review_and_bad_pmids(project, server):
@@ -344,7 +344,7 @@ def test_doi_of_a_slug_paper_is_not_duplicated(project, server):
     assert "note: PMID 25319501 not created: its DOI 10.1016/s0140-6736(14)61403-3 is already in" in out
     assert not (project / "content" / "papers" / "25319501.yaml").exists()
     assert slug.read_text().endswith('relations: [reference]\ncuration:\n  summary: "Kept."\n')
-    assert check(project)[1] == []
+    assert check(find_project(project))[1] == []
 
 
 def test_pmid_override_leaves_the_review_alone(project, server):

@@ -31,6 +31,7 @@ import yaml
 
 from reviewsite import cli
 from reviewsite.check import check
+from reviewsite.config import find_project
 from reviewsite.invariants import check_site
 from reviewsite.safeyaml import YamlError, loads
 from sitetools import FIXTURES, REVIEWSITE, VNU_JAR, SiteServer, Watcher, base_path, build, make_project, tree_digest
@@ -288,7 +289,7 @@ def _accepted_slots(project: Path, value: str, failures: list[str], label: str) 
             remaining[kind] = _one_by_one(project, kind, value, failures, label)
     for _ in range(10):
         texts = {kind: _write(project, kind, value, remaining[kind]) for kind in SLOTS}
-        problems = check(project)[1]
+        problems = check(find_project(project))[1]
         if not problems:
             return remaining
         changed = False
@@ -323,7 +324,7 @@ def _one_by_one(project: Path, kind: str, value: str, failures: list[str], label
             if not first <= exc.line <= last:
                 failures.append(f"{label} alone in {kind} {path}: reader error off its lines: {exc}")
             continue
-        own = [p for p in check(project)[1] if p.path == FILES[kind](0)]
+        own = [p for p in check(find_project(project))[1] if p.path == FILES[kind](0)]
         if not own:
             accepted.add(i)
         failures += [f"{label} alone in {kind} {path}: problem off its lines: {p}"
@@ -336,7 +337,7 @@ def _one_by_one(project: Path, kind: str, value: str, failures: list[str], label
 def acceptance(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[str]]]:
     """For every kind and slot, the payloads `check` accepts there; every refusal is on the slot's own lines."""
     project = hostile_project(tmp_path_factory.mktemp("acceptance") / "project", files=1)
-    base = check(project)[1]
+    base = check(find_project(project))[1]
     assert base == [], [str(p) for p in base]
     accepted: dict[str, list[list[str]]] = {kind: [[] for _ in slots] for kind, slots in SLOTS.items()}
     failures: list[str] = []
@@ -412,7 +413,7 @@ def hostile_site(acceptance, tmp_path_factory: pytest.TempPathFactory) -> Path:
                 else:
                     put(doc, path, " ".join(chosen) if how == "line" else "\n\n".join(chosen))
             (project / FILES[kind](n)).write_text(dump(doc), encoding="utf-8")
-    problems = check(project)[1]
+    problems = check(find_project(project))[1]
     assert problems == [], "payloads accepted one by one are refused together:\n" + "\n".join(map(str, problems))
     result = build(project)
     assert result.returncode == 0, f"the hostile site does not build:\n{result.stdout}\n{result.stderr}"

@@ -7,6 +7,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from reviewsite.check import check
+from reviewsite.config import find_project
 from reviewsite.pages import build_pages
 from reviewsite.render import render_pages
 
@@ -23,9 +24,10 @@ def test_links_render_on_every_kind(project):
     add(project / "content/strategies/cd22-car.yaml",
         'links:\n  - title: "FDA label"\n    url: "https://www.fda.gov/x"\n')
     add(project / "content/papers/29155426.yaml", '  links:\n    - title: "Data"\n      url: "https://doi.org/10.1/x"\n')
-    content, problems = check(project)
+    site = find_project(project)
+    content, problems = check(site)
     assert problems == []
-    pages = render_pages(build_pages(content), ROOT / "templates")
+    pages = render_pages(build_pages(content, site.settings), site.templates)
     for path, href, title in [
         ("mechanisms/cd19-genetic-loss.md", "https://clinicaltrials.gov/study/NCT02315612", 'Registry <entry> & "more"'),
         ("strategies/cd22-car.md", "https://www.fda.gov/x", "FDA label"),
@@ -41,6 +43,6 @@ def test_links_render_on_every_kind(project):
 def test_unsafe_link_urls_are_rejected_with_a_line(project):
     add(project / "content/strategies/cd22-car.yaml",
         'links:\n  - title: "x"\n    url: "javascript:alert(1)"\n  - title: "y"\n    url: "http://example.org/"\n')
-    messages = [str(p) for p in check(project)[1]]
+    messages = [str(p) for p in check(find_project(project))[1]]
     assert any(m.startswith("content/strategies/cd22-car.yaml:18:10: links.0.url: URL must use https") for m in messages), messages
     assert any(m.startswith("content/strategies/cd22-car.yaml:20:10: links.1.url: URL must use https") for m in messages), messages

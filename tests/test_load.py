@@ -56,10 +56,14 @@ def test_missing_required_field_points_at_the_mapping(project):
     assert "content/mechanisms/m.yaml:1:1: summary: required field is missing" in messages(project)
 
 
-def test_literal_error_names_the_bad_value(project):
+def test_unknown_category_names_the_bad_value_and_the_choices(project):
+    from reviewsite.check import check
+    from reviewsite.config import find_project
+
     write(project, "content/mechanisms/m.yaml", 'title: "M"\ncategory: antigen-loss\nsummary: "s"\n')
-    found = [m for m in messages(project) if m.startswith("content/mechanisms/m.yaml:2:11: category:")]
-    assert found and "'antigen-loss'" in found[0]
+    found = [str(p) for p in check(find_project(project))[1] if p.path == "content/mechanisms/m.yaml"]
+    assert found == ["content/mechanisms/m.yaml:2:11: category 'antigen-loss' is not defined: use one of "
+                     "antigen-escape, t-cell-dysfunction (or add it to extra.reviewsite.categories in mkdocs.yml)"]
 
 
 @pytest.mark.parametrize(
@@ -87,7 +91,8 @@ def test_single_line_fields_reject_newlines_and_bidi(project):
     write(project, "content/papers/x.yaml", 'record:\n  title: "A\\ntemplate: evil"\n')
     assert any("content/papers/x.yaml:2:10: record.title: must be a single line" in m for m in messages(project))
     write(project, "content/papers/x.yaml", 'record:\n  title: "A\\u202eB"\n')
-    assert any("record.title: character U+202E is not allowed" in m for m in messages(project))
+    assert any("record.title: character U+202E (right-to-left override) at position 2 is not allowed" in m
+               for m in messages(project)), messages(project)
 
 
 def test_private_use_characters_rejected_in_prose(project):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from reviewsite.check import check
+from reviewsite.config import find_project
 from reviewsite.pages import FURTHER_READING, build_pages
 from reviewsite.render import render_pages
 
@@ -36,9 +37,10 @@ def _page(pages, path):
 
 def test_topic_pages_list_the_newest_papers_and_link_to_the_rest(project):
     pmids = _add_tagged_papers(project, EXTRA)
-    content, problems = check(project)
+    site = find_project(project)
+    content, problems = check(site)
     assert problems == []
-    pages = build_pages(content)
+    pages = build_pages(content, site.settings)
     for path, topic in (("mechanisms/cd19-genetic-loss.md", "mechanisms:cd19-genetic-loss"),
                         ("strategies/cd22-car.md", "strategies:cd22-car")):
         page = _page(pages, path)
@@ -55,9 +57,10 @@ def test_topic_pages_list_the_newest_papers_and_link_to_the_rest(project):
 
 
 def test_topic_pages_without_many_papers_have_no_more_link(project):
-    content, problems = check(project)
+    site = find_project(project)
+    content, problems = check(site)
     assert problems == []
-    for page in build_pages(content):
+    for page in build_pages(content, site.settings):
         if page.template in ("mechanism.md.j2", "strategy.md.j2"):
             assert page.data["papers_more"] is None
             assert " more: <a " not in render_pages([page], ROOT / "templates")[page.path]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reviewsite.check import check
+from reviewsite.config import find_project
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed" / "000_99dfd352b6dbb1d8.txt"
@@ -18,7 +19,7 @@ SEED = ROOT / "tests" / "fixtures" / "seed" / "000_99dfd352b6dbb1d8.txt"
 
 @pytest.fixture(scope="module")
 def real():
-    content, problems = check(ROOT)
+    content, problems = check(find_project(ROOT))
     assert [str(p) for p in problems] == []
     return content
 

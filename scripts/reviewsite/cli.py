@@ -12,43 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import Problem, ReviewsiteError
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FETCH, EXIT_ENGINE = 0, 1, 2, 3, 4
-
-
-def _escape_annotation(value: str) -> str:
-    """GitHub workflow-command escaping, so content cannot forge `::error` lines or commands."""
-    return (
-        value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("\x1b", "")
-        .replace(":", "%3A").replace(",", "%2C")
-    )
-
-
-def github_annotation(problem: Problem) -> str:
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("\x1b", "")
-    return (
-        f"::error file={_escape_annotation(problem.path)},line={problem.line},col={problem.col}"
-        f"::{message}"
-    )
-
-
-def _one_line(text: str) -> str:
-    """A report line with every control character shown as `\\xNN`: the Actions runner reads stderr
-    too, so a raw CR/LF (in a message or a file name) could start a forged `::` command line."""
-    return "".join(
-        ch if ch == "\t" or (ch >= " " and not "\x7f" <= ch <= "\x9f") else f"\\x{ord(ch):02x}" for ch in text
-    )
-
-
-def print_problems(problems: Sequence[Problem]) -> None:
-    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in problems:
-        print(_one_line(str(problem)), file=sys.stderr)
-        if annotate:
-            print(github_annotation(problem))
-    noun = "problem" if len(problems) == 1 else "problems"
-    print(f"{len(problems)} {noun} found.", file=sys.stderr)
+from .errors import ConfigError, ExitCode, ReviewsiteError
+from .report import print_problems
 
 
 def _project(args: argparse.Namespace):
@@ -58,15 +23,17 @@ def _project(args: argparse.Namespace):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .build import template_problems
     from .check import check
 
     project = _project(args)
-    _, problems = check(project.root)
+    _, problems = check(project)
+    problems = sorted(set(problems + template_problems(project)))
     if problems:
         print_problems(problems)
-        return EXIT_CONTENT
+        return ExitCode.CONTENT
     print("content OK", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _source_date_epoch(root: Path) -> None:
@@ -99,20 +66,29 @@ def _release_memory() -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import generate, run_engine
+    from .build import generate, run_engine_build
+    from .files import UnsafeOutput
 
     project = _project(args)
-    result = generate(project)
-    if result.problems:
-        print_problems(result.problems)
-        return EXIT_CONTENT
-    print(f"generated {result.pages} pages ({result.written} written, {result.removed} removed)", file=sys.stderr)
-    if args.pages_only:
-        return EXIT_OK
-    _release_memory()
-    _source_date_epoch(project.root)
-    code = run_engine(project, "build", "--strict", "--quiet", "--site-dir", str(project.site_dir))
-    return EXIT_OK if code == 0 else EXIT_ENGINE
+    try:
+        result = generate(project)
+        if result.problems:
+            print_problems(result.problems)
+            return ExitCode.CONTENT
+        print(f"generated {result.pages} pages ({result.written} written, {result.removed} removed)",
+              file=sys.stderr)
+        if args.pages_only:
+            return ExitCode.OK
+        _release_memory()
+        _source_date_epoch(project.root)
+        code = run_engine_build(project)
+    except UnsafeOutput as exc:
+        raise ReviewsiteError(f"{exc}; nothing was changed") from None
+    if code != 0:
+        print(f"reviewsite: the engine failed (exit {code}); its messages are above, site/ is unchanged",
+              file=sys.stderr)
+        return ExitCode.ENGINE
+    return ExitCode.OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -127,7 +103,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     project = _project(args)
     for path in write_schemas(project.root / "schemas"):
         print(path.relative_to(project.root).as_posix())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -136,7 +112,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     project = _project(args)
     path = new_file(project.root, args.kind, args.slug)
     print(path.relative_to(project.root).as_posix())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -202,12 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.func(args))
+    except ConfigError as exc:
+        print_problems(exc.problems)
+        return ExitCode.USAGE
     except ReviewsiteError as exc:
         print(f"reviewsite: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("reviewsite: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
 
 
 if __name__ == "__main__":

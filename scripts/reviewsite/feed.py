@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from . import prose
 from .biblio import author_name, citation_text
-from .model import RELATION_TITLES, Paper
+from .model import Paper
 from .pages import NO_RELATION, NO_RELATION_TITLE, SiteBuilder
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -69,7 +69,7 @@ def atom_feed(builder: SiteBuilder, *, limit: int = FEED_LIMIT) -> bytes:
         for a in paper.record.authors[:10]:
             _sub(_sub(entry, "author"), "name", author_name(a))
         for rel in paper.relations or [NO_RELATION]:
-            _sub(entry, "category", term=rel, label=RELATION_TITLES.get(rel, NO_RELATION_TITLE))
+            _sub(entry, "category", term=rel, label=builder.relation_titles.get(rel, NO_RELATION_TITLE))
         for topic in builder.topics_of(key):
             _sub(entry, "category", term=f"{topic['kind']}:{topic['slug']}", label=topic["title"])
         summary = prose.plain(paper.curation.summary, 500) if paper.curation.summary else ""

@@ -29,7 +29,8 @@ from .biblio import (  # noqa: F401  (re-exported: pages.citation_text etc. are 
 )
 from .cite import CiteIndex, find_citations
 from .load import Content
-from .model import CATEGORY_TITLES, RELATION_TITLES, STAGE_TITLES, Link, Paper, Record
+from .model import Link, Paper, Record
+from .settings import Settings
 
 KIND_TITLES = {"mechanisms": "Mechanism", "strategies": "Strategy", "": "Review summary"}
 NO_RELATION = "cited"
@@ -156,9 +157,14 @@ def _unique(items: list[str]) -> list[str]:
 class SiteBuilder:
     """Derives every page from the content, once."""
 
-    def __init__(self, content: Content, *, repo_url: str | None = None, edit_branch: str = "main"):
+    def __init__(self, content: Content, settings: Settings | None = None, *, repo_url: str | None = None,
+                 edit_branch: str = "main"):
         if content.review is None:
             raise ValueError("content has no review")
+        self.settings = settings or Settings()
+        self.categories = self.settings.vocabulary("categories")
+        self.stages = self.settings.vocabulary("stages")
+        self.relation_titles = self.settings.relations.titles()
         self.content = content
         self.review = content.review
         self.index = CiteIndex(content.papers)
@@ -261,7 +267,7 @@ class SiteBuilder:
             "first_author": author_name(rec.authors[0]) if rec.authors else "",
             "year": year_of(rec),
             "journal": journal_of(rec),
-            "relation_text": "; ".join(RELATION_TITLES[r] for r in paper.relations) or NO_RELATION_TITLE,
+            "relation_text": "; ".join(self.relation_titles[r] for r in paper.relations) or NO_RELATION_TITLE,
             "relation_keys": " ".join(self.relation_keys(key)),
             "topics": [
                 {"slug": t["slug"], "title": t["title"], "url": relative(page_path, t["url"])} for t in topics
@@ -332,7 +338,7 @@ class SiteBuilder:
         out = []
         for slug in slugs:
             s = self.content.strategies[slug]
-            out.append({"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": STAGE_TITLES[s.stage]})
+            out.append({"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": self.stages[s.stage]})
         return out
 
     def _mechanism_links(self, path: str, slugs: list[str]) -> list[dict[str, str]]:
@@ -341,7 +347,7 @@ class SiteBuilder:
             m = self.content.mechanisms.get(slug)
             if m is not None:
                 out.append({"title": m.title, "url": relative(path, f"mechanisms/{slug}/"),
-                            "category": CATEGORY_TITLES[m.category]})
+                            "category": self.categories[m.category]})
         return out
 
     def _finish(self, page: Page, citer: prose.Citer) -> Page:
@@ -366,9 +372,9 @@ class SiteBuilder:
     def _diagram(self, path: str) -> dict[str, Any] | None:
         if not self.mechanisms or not self.strategies:
             return None
-        left = [charts.Node(slug, m.title, relative(path, f"mechanisms/{slug}/"), CATEGORY_TITLES[m.category])
+        left = [charts.Node(slug, m.title, relative(path, f"mechanisms/{slug}/"), self.categories[m.category])
                 for slug, m in self.mechanisms]
-        right = [charts.Node(slug, s.title, relative(path, f"strategies/{slug}/"), STAGE_TITLES[s.stage])
+        right = [charts.Node(slug, s.title, relative(path, f"strategies/{slug}/"), self.stages[s.stage])
                  for slug, s in self.strategies]
         edges = [(m, slug) for slug, s in self.strategies for m in s.addresses]
         svg = charts.flow_diagram(left, right, edges, ident="rs-diagram", title="Which strategies address which "
@@ -414,13 +420,13 @@ class SiteBuilder:
 
     def _counts(self) -> dict[str, int]:
         counts = {"papers": len(self.papers), "mechanisms": len(self.mechanisms), "strategies": len(self.strategies)}
-        for rel in RELATION_TITLES:
+        for rel in self.relation_titles:
             counts[rel] = sum(1 for _, p in self.papers if rel in p.relations)
         return counts
 
     def _mechanism_groups(self, path: str) -> list[dict[str, Any]]:
         groups = []
-        for cat, title in CATEGORY_TITLES.items():
+        for cat, title in self.categories.items():
             items = [
                 {
                     "title": m.title,
@@ -442,7 +448,7 @@ class SiteBuilder:
         return {
             "title": s.title,
             "url": relative(path, f"strategies/{slug}/"),
-            "stage": STAGE_TITLES[s.stage],
+            "stage": self.stages[s.stage],
             "summary": prose.plain(s.summary, 220),
             "mechanisms": self._mechanism_links(path, s.addresses),
             "evidence": len(s.evidence),
@@ -457,7 +463,7 @@ class SiteBuilder:
     def strategies_index(self) -> Page:
         path = "strategies/index.md"
         by_stage = []
-        for stage, title in STAGE_TITLES.items():
+        for stage, title in self.stages.items():
             items = [self._strategy_card(path, slug) for slug, s in self.strategies if s.stage == stage]
             if items:
                 by_stage.append({"key": stage, "title": title, "entries": items})
@@ -484,7 +490,7 @@ class SiteBuilder:
             tags=_unique([*m.diseases, *m.antigens, *m.products]),
             search_boost=2,
             data={
-                "category": CATEGORY_TITLES[m.category],
+                "category": self.categories[m.category],
                 "category_url": relative(path, f"mechanisms/#{m.category}"),
                 "chips": self._chips(path, m.diseases, m.antigens, m.products),
                 "summary": summary,
@@ -533,7 +539,7 @@ class SiteBuilder:
             tags=_unique([*s.diseases, *s.antigens, *s.products]),
             search_boost=2,
             data={
-                "stage": STAGE_TITLES[s.stage],
+                "stage": self.stages[s.stage],
                 "chips": self._chips(path, s.diseases, s.antigens, s.products),
                 "summary": summary,
                 "mechanisms": self._mechanism_links(path, s.addresses),
@@ -585,7 +591,7 @@ class SiteBuilder:
                 "bibtex": bibtex_entry(self.citekeys[key], rec).rstrip("\n"),
                 "downloads": self._downloads(path, "papers", key, PAPER_EXPORT_FORMATS),
                 "links": id_links(rec),
-                "relations": [RELATION_TITLES[r] for r in paper.relations],
+                "relations": [self.relation_titles[r] for r in paper.relations],
                 "abstract": [{"label": s.label, "text": s.text} for s in rec.abstract],
                 "summary": summary,
                 "notes": notes,
@@ -608,7 +614,7 @@ class SiteBuilder:
         path = "literature/index.md"
         rows = [self.paper_row(path, key) for key, _ in self.papers]
         years = [int(r["year"]) for r in rows if r["year"]]
-        relations = [{"value": k, "label": v} for k, v in RELATION_TITLES.items()]
+        relations = [{"value": k, "label": v} for k, v in self.relation_titles.items()]
         relations.append({"value": NO_RELATION, "label": NO_RELATION_TITLE + " only"})
         topic_groups = [
             {"label": label, "options": [{"value": f"{kind}:{slug}", "label": item.title} for slug, item in items]}
@@ -656,7 +662,7 @@ class SiteBuilder:
                     + f"; {count} linked evidence item{'' if count == 1 else 's'}",
                 })
             rows.append({"title": m.title, "url": relative(path, f"mechanisms/{mslug}/"), "cells": cells})
-        columns = [{"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": STAGE_TITLES[s.stage]}
+        columns = [{"title": s.title, "url": relative(path, f"strategies/{slug}/"), "stage": self.stages[s.stage]}
                    for slug, s in self.strategies]
         return Page(path, "matrix.md.j2", "templates/matrix.md.j2", "Evidence matrix",
                     "Which strategy addresses which mechanism of resistance, and how much evidence links them.",
@@ -678,6 +684,6 @@ class SiteBuilder:
                      "feed_url": relative(path, "feed.xml")})
 
 
-def build_pages(content: Content, *, repo_url: str | None = None) -> list[Page]:
+def build_pages(content: Content, settings: Settings | None = None, *, repo_url: str | None = None) -> list[Page]:
     """The pure function at the heart of the generator: validated content in, page views out."""
-    return SiteBuilder(content, repo_url=repo_url).build()
+    return SiteBuilder(content, settings, repo_url=repo_url).build()

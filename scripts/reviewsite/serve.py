@@ -18,32 +18,57 @@ from watchdog.observers import Observer
 
 from .build import engine_env, generate
 from .config import Project
+from .errors import ExitCode
+from .load import is_editor_backup
+from .report import print_problems
 
 
-class _Debounced(FileSystemEventHandler):
+class Regenerator(FileSystemEventHandler):
+    """Regenerates after changes settle, on one worker thread: never two regenerations at once, and a
+    change that arrives during one is picked up by the next."""
+
     def __init__(self, project: Project, delay: float = 0.3):
         self.project = project
         self.delay = delay
-        self._timer: threading.Timer | None = None
-        self._lock = threading.Lock()
+        self._changed = threading.Event()
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._run, name="reviewsite-regenerate", daemon=True)
+
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._changed.set()
+        self._worker.join(timeout=30)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write") or str(event.src_path).endswith((".tmp", "~")):
+        name = str(event.src_path).rsplit("/", 1)[-1]
+        if event.event_type in ("opened", "closed_no_write") or name.endswith(".tmp") or is_editor_backup(name):
             return
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.delay, regenerate, args=(self.project,))
-            self._timer.daemon = True
-            self._timer.start()
+        self._changed.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._changed.wait()
+            # Let a burst of events (an editor's save, a git checkout) settle before regenerating.
+            while self._changed.is_set() and not self._stop.is_set():
+                self._changed.clear()
+                time.sleep(self.delay)
+            if not self._stop.is_set():
+                regenerate(self.project)
 
 
-def regenerate(project: Project) -> bool:
+def regenerate(project: Project, *, first: bool = False) -> bool:
     result = generate(project)
     if result.problems:
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(result.problems)} problem(s): keeping the last good pages", file=sys.stderr)
+        print_problems(result.problems)
+        if first:
+            print("reviewsite serve: fix the problems above, then run it again (there are no pages to show yet)",
+                  file=sys.stderr)
+        else:
+            print("keeping the last good pages: the preview updates when the problems above are fixed",
+                  file=sys.stderr)
         return False
     if result.written or result.removed:
         print(f"regenerated: {result.written} written, {result.removed} removed", file=sys.stderr)
@@ -51,10 +76,11 @@ def regenerate(project: Project) -> bool:
 
 
 def serve(project: Project, dev_addr: str) -> int:
-    if not regenerate(project):
-        return 1
+    if not regenerate(project, first=True):
+        return ExitCode.CONTENT
     observer = Observer()
-    handler = _Debounced(project)
+    handler = Regenerator(project)
+    handler.start()
     for folder in (project.root / "content", project.templates):
         if folder.is_dir():
             observer.schedule(handler, str(folder), recursive=True)
@@ -82,4 +108,5 @@ def serve(project: Project, dev_addr: str) -> int:
                 engine.kill()
         observer.stop()
         observer.join(timeout=5)
-    return 0 if engine.wait() in (0, -2, -15, 130) else 4
+        handler.stop()
+    return ExitCode.OK if engine.wait() in (0, -2, -15, 130) else ExitCode.ENGINE

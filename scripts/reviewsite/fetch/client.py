@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
-from ..render import atomic_write
+from ..files import atomic_write
 from .pubmed import BadResponse
 
 T = TypeVar("T")

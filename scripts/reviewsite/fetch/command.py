@@ -21,9 +21,9 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from ..config import Project
-from ..errors import ReviewsiteError
+from ..errors import ExitCode, ReviewsiteError
+from ..files import atomic_write
 from ..model import PMID_RE, Paper, Record
-from ..render import atomic_write
 from ..safeyaml import YamlError, decode, loads
 from . import Failure, europepmc
 from .client import (
@@ -41,10 +41,7 @@ from .client import (
 from .merge import MergeError, new_paper, update
 from .pubmed import Links, parse_efetch, parse_elink
 
-EXIT_OK, EXIT_FETCH = 0, 3
 BATCH = 200
-DEFAULT_SIMILAR = 20
-DEFAULT_CACHE_HOURS = 24.0
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BOM = b"\xef\xbb\xbf"
 
@@ -80,7 +77,7 @@ class Options:
 def options(project: Project, args: Any, env: Mapping[str, str]) -> Options:
     """Command line over environment over `extra.reviewsite` in mkdocs.yml; bad values are usage errors."""
     settings = project.settings
-    email = str(getattr(args, "email", None) or env.get("NCBI_EMAIL") or settings.get("email") or "").strip()
+    email = str(getattr(args, "email", None) or env.get("NCBI_EMAIL") or settings.email or "").strip()
     if not _EMAIL.match(email):
         raise ReviewsiteError("NCBI asks every client for a contact e-mail: set extra.reviewsite.email in "
                               "mkdocs.yml, NCBI_EMAIL, or --email" + (f" (got {email!r})" if email else ""))
@@ -91,20 +88,23 @@ def options(project: Project, args: Any, env: Mapping[str, str]) -> Options:
         eutils = check_base_url(getattr(args, "eutils_url", None) or env.get("REVIEWSITE_EUTILS_URL")
                                 or DEFAULT_EUTILS_URL, "E-utilities URL")
         epmc = getattr(args, "europepmc_url", None) or env.get("REVIEWSITE_EUROPEPMC_URL")
-        if not epmc and settings.get("europepmc") is True:
+        if not epmc and settings.europepmc:
             epmc = DEFAULT_EUROPEPMC_URL
         epmc = check_base_url(epmc, "Europe PMC URL") if epmc else None
     except ValueError as exc:
         raise ReviewsiteError(str(exc)) from None
     cache_dir: Path | None = None
     if not getattr(args, "no_cache", False):
-        raw = getattr(args, "cache_dir", None) or settings.get("cache_dir") or ".cache/reviewsite"
+        raw = getattr(args, "cache_dir", None) or settings.cache_dir
         cache_dir = (project.root / str(raw)).resolve()
-        if cache_dir.is_relative_to((project.root / "content").resolve()):
-            raise ReviewsiteError(f"the response cache must live outside content/ (got {raw})")
+        owned = [project.root / "content", project.root / "schemas", project.root / ".git", project.templates]
+        if not cache_dir.is_relative_to(project.root) or cache_dir == project.root or any(
+                cache_dir.is_relative_to(p.resolve()) or p.resolve().is_relative_to(cache_dir) for p in owned):
+            raise ReviewsiteError(f"the response cache must be a folder of its own inside the project, outside "
+                                  f"content/, templates/, schemas/ and .git (got {raw})")
     similar = getattr(args, "similar", None)
-    similar = settings.get("similar", DEFAULT_SIMILAR) if similar is None else similar
-    hours = settings.get("cache_hours", DEFAULT_CACHE_HOURS)
+    similar = settings.similar if similar is None else similar
+    hours = settings.cache_hours
     try:
         similar, hours = int(similar), float(hours)
     except (TypeError, ValueError):
@@ -363,8 +363,8 @@ def _finish(fetcher: Fetcher, writer: Writer, extra: str = "") -> int:
     if fetcher.failures:
         n = len(fetcher.failures)
         fetcher.say(f"{n} problem{'s' if n != 1 else ''}: fetch incomplete (what succeeded was kept)")
-        return EXIT_FETCH
-    return EXIT_OK
+        return ExitCode.FETCH
+    return ExitCode.OK
 
 
 def _by_number(pmids: Iterable[str]) -> list[str]:

@@ -1,0 +1,183 @@
+"""Writing files safely: atomic writes, output folders that only ever lose what we wrote, no symlinks.
+
+Curators' files must survive any setting or mistake, so every removal in an output folder is checked
+against a manifest of what reviewsite itself wrote there; a folder holding anything else (a curator's
+file, a symlink) is refused rather than cleaned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import Problem
+
+MANIFEST = ".reviewsite-manifest.json"
+"""In each output folder: the files reviewsite wrote there (engines skip dot files)."""
+
+
+class UnsafeOutput(Exception):
+    """An output folder holds something reviewsite did not write; nothing was changed."""
+
+    def __init__(self, folder: str, found: list[str], why: str):
+        self.folder, self.found, self.why = folder, found, why
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        super().__init__(f"{folder}: {why}: {shown}")
+
+
+def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
+    """Temporary file in the same folder, then rename: a reader never sees half a file.
+
+    `durable` also flushes the data to disk before the rename (for files people wrote or fetched).
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def symlink_problems(root: Path, folder: Path) -> list[Problem]:
+    """Every symlink in `folder` (itself included) as a problem: a committed link could publish any file
+    on the builder's machine, or make a write land outside the project."""
+    problems: list[Problem] = []
+
+    def rel(path: Path) -> str:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    if folder.is_symlink():
+        return [Problem(rel(folder), 1, 1, "symlinks are not allowed: replace the link with the folder itself")]
+    if not folder.is_dir():
+        return []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        for name in [*dirnames, *filenames]:
+            path = base / name
+            if path.is_symlink():
+                problems.append(Problem(rel(path), 1, 1, "symlinks are not allowed: replace the link with the "
+                                        "file itself"))
+    return problems
+
+
+def _read_manifest(folder: Path) -> set[str]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(p) for p in data} if isinstance(data, list) else set()
+
+
+def _walk(folder: Path) -> tuple[set[str], list[str]]:
+    """Files (relative POSIX paths, manifest excluded) and symlinks under `folder`."""
+    files: set[str] = set()
+    links: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        for name in [*dirnames, *filenames]:
+            path = base / name
+            if path.is_symlink():
+                links.append(path.relative_to(folder).as_posix())
+        for name in filenames:
+            path = base / name
+            if not path.is_symlink():
+                files.add(path.relative_to(folder).as_posix())
+    files.discard(MANIFEST)
+    return files, links
+
+
+def guard_output(folder: Path, shown: str) -> set[str]:
+    """What reviewsite wrote in `folder` before; raises UnsafeOutput if it holds anything else."""
+    if folder.is_symlink():
+        raise UnsafeOutput(shown, [shown], "is a symlink; reviewsite writes only into real folders")
+    if not folder.exists():
+        return set()
+    if not folder.is_dir():
+        raise UnsafeOutput(shown, [shown], "is a file, not a folder")
+    files, links = _walk(folder)
+    if links:
+        raise UnsafeOutput(shown, sorted(links), "holds symlinks; reviewsite never writes through them")
+    ours = _read_manifest(folder)
+    foreign = sorted(files - ours)
+    if foreign:
+        raise UnsafeOutput(shown, foreign, "holds files reviewsite did not write (it only removes its own): "
+                           "move them away, or delete the folder if it is an old build")
+    return ours
+
+
+def _write_manifest(folder: Path, names: Iterable[str]) -> None:
+    data = json.dumps(sorted(names), indent=0).encode("utf-8")
+    atomic_write(folder / MANIFEST, data, durable=False)
+
+
+def write_tree(files: dict[str, bytes], root: Path, shown: str = "") -> tuple[int, int]:
+    """Make `root` hold exactly `files`: write only what changed, remove only what we wrote before.
+
+    Returns (written, removed). Writing unchanged files would make `mkdocs serve` rebuild for nothing.
+    Raises UnsafeOutput, before changing anything, when `root` holds a file we did not write or a link.
+    """
+    before = guard_output(root, shown or root.as_posix())
+    for rel in files:
+        parts = rel.split("/")
+        if rel.startswith("/") or ".." in parts or "" in parts or rel == MANIFEST:
+            raise ValueError(f"generated path {rel!r} is not a plain relative path")
+    root.mkdir(parents=True, exist_ok=True)
+    written = removed = 0
+    # The manifest grows before any write, so a crash mid-way never leaves a file we cannot remove later.
+    _write_manifest(root, before | set(files))
+    for rel, data in sorted(files.items()):
+        target = root / rel
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Generated output, remade by the next build after a crash: atomic (rename) but no fsync, which
+        # cost about half of the write time per file here (bench/README.md).
+        atomic_write(target, data, durable=False)
+        written += 1
+    for rel in sorted(before - set(files)):
+        (root / rel).unlink(missing_ok=True)
+        removed += 1
+    for path in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
+    _write_manifest(root, files)
+    return written, removed
+
+
+def staging_dir(target: Path) -> Path:
+    """A fresh folder beside `target` for the engine to build into (a name reserved to reviewsite)."""
+    staging = target.with_name(f".reviewsite-staging-{target.name}")
+    if staging.is_symlink():
+        staging.unlink()
+    elif staging.exists():
+        shutil.rmtree(staging)
+    return staging
+
+
+def publish_dir(staging: Path, target: Path, shown: str) -> None:
+    """Replace `target` by the finished build in `staging`, by renames: readers of `target` see the old
+    site or the new one, and `target` is only replaced when everything in it is reviewsite's own."""
+    guard_output(target, shown)
+    files, _ = _walk(staging)
+    _write_manifest(staging, files)
+    old = target.with_name(f".reviewsite-old-{target.name}")
+    if old.exists():
+        guard_output(old, old.name)
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old.exists():
+        shutil.rmtree(old)
