@@ -123,9 +123,22 @@ def test_deep_nesting_is_an_error_not_a_recursion_error():
     assert "nesting too deep" in err.message
 
 
-def test_syntax_error_has_position():
+def test_syntax_error_points_where_the_unclosed_list_opens_with_a_plain_hint():
     err = error_of(b"a: [1, 2\nb: 3\n")
-    assert err.line >= 2 and "YAML syntax error" in err.message
+    assert (err.line, err.col) == (1, 4)
+    assert err.message.startswith("YAML syntax error: the list that opens here is missing a ',' or its closing ']'")
+
+
+@pytest.mark.parametrize(("text", "where", "hint"), [
+    (b'title: "x"\nsummary: |\n  text\n evidence: []\n', (4, 2), "indented differently"),
+    (b'title: "x"\nsummary "text"\nfoo: 1\n', (2, 1), "has no ':' after it"),
+    (b"title: x: y\n", (1, 9), "put text that contains ': ' in quotes"),
+    (b'title: "abc\nsummary: ok\n', (1, 8), "the quote or bracket that opens here is never closed"),
+])
+def test_syntax_errors_say_what_is_likely_wrong(text, where, hint):
+    err = error_of(text)
+    assert (err.line, err.col) == where
+    assert hint in err.message and "[parser: " in err.message
 
 
 def test_top_level_must_be_mapping():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -33,12 +34,44 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def test_serve_regenerates_on_change(project):
-    port = free_port()
+class Output:
+    """Everything a process prints, read on a thread so tests can wait for a line instead of sleeping."""
+
+    def __init__(self, proc: subprocess.Popen[str]):
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.lines.append(line)
+
+    def has(self, text: str) -> bool:
+        return any(text in line for line in self.lines)
+
+
+def start_serve(project: Path, port: int) -> tuple[subprocess.Popen[str], Output]:
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "reviewsite"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    return proc, Output(proc)
+
+
+def test_serve_on_invalid_content_says_what_to_fix(project):
+    path = project / "content" / "mechanisms" / "limited-persistence.yaml"
+    path.write_text(path.read_text().replace("category: t-cell-dysfunction", "category: broken"))
+    proc, output = start_serve(project, free_port())
+    assert proc.wait(timeout=60) == 1
+    assert wait_for(lambda: output.has("fix the problems above, then run it again"))
+    assert output.has("content/mechanisms/limited-persistence.yaml:4:11: category 'broken' is not defined")
+    assert not output.has("keeping the last good pages")
+
+
+def test_serve_regenerates_on_change(project):
+    port = free_port()
+    proc, output = start_serve(project, port)
     try:
         url = f"http://127.0.0.1:{port}/fixture/mechanisms/limited-persistence/"  # site_url has a path
         assert wait_for(lambda: "CAR T cells may disappear early" in (fetch(url) or ""))
@@ -48,8 +81,9 @@ def test_serve_regenerates_on_change(project):
         assert wait_for(lambda: "vanish within weeks" in generated.read_text())
         assert wait_for(lambda: "vanish within weeks" in (fetch(url) or ""))
         path.write_text(path.read_text().replace("category: t-cell-dysfunction", "category: broken"))
-        time.sleep(1.5)
+        assert wait_for(lambda: output.has("keeping the last good pages"))
         assert "vanish within weeks" in generated.read_text()  # last good pages stay
+        assert "vanish within weeks" in (fetch(url) or "")
     finally:
         proc.terminate()
         try:

@@ -110,8 +110,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import new_file
 
     project = _project(args)
-    path = new_file(project.root, args.kind, args.slug)
-    print(path.relative_to(project.root).as_posix())
+    print(new_file(project, args.kind, args.slug))
     return ExitCode.OK
 
 
@@ -162,8 +161,8 @@ def parser() -> argparse.ArgumentParser:
     _fetch_options(a)
     a.set_defaults(func=cmd_add)
 
-    n = sub.add_parser("new", help="scaffold a valid mechanism or strategy file")
-    n.add_argument("kind", choices=["mechanism", "strategy"])
+    n = sub.add_parser("new", help="scaffold a valid mechanism, strategy or overview file")
+    n.add_argument("kind", choices=["mechanism", "strategy", "overview"])
     n.add_argument("slug")
     n.set_defaults(func=cmd_new)
 

@@ -189,8 +189,8 @@ def _output_dirs(root: Path, config: dict[str, Any], templates: Path,
         docs, site = resolved["docs_dir"], resolved["site_dir"]
         if _inside(docs, site) or _inside(site, docs):
             line, col = where("site_dir")
-            problems.append(Problem(CONFIG_NAME, line, col, "site_dir and docs_dir must be separate folders, "
-                                    "neither inside the other"))
+            problems.append(Problem(CONFIG_NAME, line, col, f"site_dir: {config.get('site_dir')!r} and docs_dir "
+                                    f"{config.get('docs_dir')!r} must be separate folders, neither inside the other"))
     return resolved.get("docs_dir", root), resolved.get("site_dir", root), problems
 
 

@@ -84,6 +84,12 @@ def _pydantic_problems(source: Source, exc: ValidationError) -> list[Problem]:
             parent = loc[:-1]
             problems.append(source.problem(parent, f"{_loc_text(loc)}: required field is missing"))
             continue
+        if err.get("input") is None and kind in ("string_type", "list_type", "dict_type", "model_type"):
+            # `summary:` with nothing after it: say so, not "Input should be a valid string".
+            what = {"list_type": "a list (write [] for none)", "dict_type": "a mapping",
+                    "model_type": "a mapping"}.get(kind, "text")
+            problems.append(source.problem(loc, f"{_loc_text(loc)} is empty: it needs {what}"))
+            continue
         if kind == "literal_error":
             value = err.get("input")
             message = f"{message} (got {value!r})"

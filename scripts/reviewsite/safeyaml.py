@@ -220,6 +220,44 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+# The parser's words, and what they usually mean to someone editing a content file.
+_HINTS: tuple[tuple[str, str, bool], ...] = (
+    # (start of the parser's problem, plain hint, place it where the context starts)
+    ("expected <block end>", "this line is indented differently from the lines around it: keys at one level "
+     "must line up, with spaces", False),
+    ("could not find expected ':'", "a key here has no ':' after it, or a quote opened here is not closed", True),
+    ("mapping values are not allowed here", "a ':' where a value was expected: put text that contains ': ' in "
+     "quotes, or check the indent of this line", False),
+    ("found unexpected end of stream", "the quote or bracket that opens here is never closed", True),
+    ("expected ',' or ']'", "the list that opens here is missing a ',' or its closing ']'", True),
+    ("expected ',' or '}'", "the mapping that opens here is missing a ',' or its closing '}'", True),
+    ("did not find expected key", "this line is indented differently from the lines around it, or a quote "
+     "above it is not closed", False),
+    ("did not find expected '-' indicator", "a list item is indented differently from the items above it", False),
+    ("found unknown escape character", "a backslash in double quotes: write \\\\ for a backslash, or use "
+     "single quotes", False),
+)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    """A parser error as a plain hint where the mistake most likely is, with the parser's words after it."""
+    raw = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    hint = ""
+    for start, plain, at_context in _HINTS:
+        if raw.startswith(start):
+            hint = plain
+            if at_context and exc.context_mark is not None:
+                mark = exc.context_mark
+            break
+    if exc.problem_mark is not None and exc.context_mark is not None and not text[exc.problem_mark.index:].strip():
+        mark = exc.context_mark  # only found at the end of the file: an unclosed quote or bracket opens here
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    parser = f"{raw} ({exc.context})" if exc.context and exc.problem else raw
+    message = f"YAML syntax error: {hint} [parser: {parser}]" if hint else f"YAML syntax error: {parser}"
+    return YamlError(line, col, message)
+
+
 def loads(raw: bytes, *, keep_node: bool = True) -> Located:
     """Parse one contributor file. Raises YamlError with a 1-based line and column.
 
@@ -230,13 +268,7 @@ def loads(raw: bytes, *, keep_node: bool = True) -> Located:
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context
-        if exc.problem_mark is not None and exc.context_mark is not None and not text[exc.problem_mark.index:].strip():
-            # Found only at the end of the file (an unclosed quote or bracket): point at where it opens.
-            mark, message = exc.context_mark, f"{exc.problem} ({exc.context} that starts here)"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(line, col, f"YAML syntax error: {message}") from None
+        raise _syntax_error(exc, text) from None
     except yaml.YAMLError as exc:  # ReaderError and friends carry no mark
         position = getattr(exc, "position", 0) or 0
         line, col = _position(text, min(position, len(text)))
