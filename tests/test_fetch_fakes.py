@@ -9,6 +9,7 @@ cut short, a dropped connection, or any body with HTTP 200.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import threading
@@ -29,8 +30,10 @@ _ARTICLE = re.compile(rb"<(PubmedArticle|PubmedBookArticle)>.*?</\1>", re.DOTALL
 
 
 def fixture(name: str) -> bytes:
-    """A fixture's bytes; for a vcr cassette, the recorded response body."""
+    """A fixture's bytes; for a vcr cassette, the recorded response body; a `.gz` file unpacked."""
     raw = (FIXTURES / name).read_bytes()
+    if name.endswith(".gz"):
+        return gzip.decompress(raw)
     if name.endswith(".yaml") or name == "test_elink":
         return yaml.safe_load(raw)["interactions"][0]["response"]["body"]["string"].encode("utf-8")
     return raw
@@ -40,7 +43,8 @@ def recorded_articles() -> dict[str, bytes]:
     """PMID -> the raw `<PubmedArticle>` (or book) element of every real efetch recording here."""
     out: dict[str, bytes] = {}
     names = sorted(p.name for p in FIXTURES.glob("*.xml") if re.match(r"(pubmed\d|\d+|sample_article)", p.name))
-    names += ["TestPubMedFetch.test_collective_author.yaml", "TestPubMedFetch.test_title_with_child_text.yaml"]
+    names += ["TestPubMedFetch.test_collective_author.yaml", "TestPubMedFetch.test_title_with_child_text.yaml",
+              "pubmedsample_2019.xml.gz"]
     for name in names:
         for match in _ARTICLE.finditer(fixture(name)):
             pmid = re.search(rb"<PMID[^>]*>(\d+)</PMID>", match.group()).group(1).decode()
@@ -48,19 +52,28 @@ def recorded_articles() -> dict[str, bytes]:
     return out
 
 
-def synthetic_article(pmid: str, doi: str | None = None) -> bytes:
-    """SYNTHETIC record in the shape of the real ones (used where no recording exists)."""
+def synthetic_article(pmid: str, doi: str | None = None, *, title: str | None = None, abstract: str = "",
+                      mesh: tuple[str, ...] = (), keywords: tuple[str, ...] = ()) -> bytes:
+    """SYNTHETIC record in the shape of the real ones (used where no recording exists); the title always
+    starts with "SYNTHETIC", whatever words a test adds to it."""
     doi_id = f'<ArticleId IdType="doi">{doi}</ArticleId>' if doi else ""
+    heading = f"SYNTHETIC {title}" if title else f"SYNTHETIC article {pmid}"
+    abstract_xml = f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract>" if abstract else ""
+    mesh_xml = "".join(f"<MeshHeading><DescriptorName>{m}</DescriptorName></MeshHeading>" for m in mesh)
+    mesh_xml = f"<MeshHeadingList>{mesh_xml}</MeshHeadingList>" if mesh else ""
+    keyword_xml = "".join(f"<Keyword MajorTopicYN=\"N\">{k}</Keyword>" for k in keywords)
+    keyword_xml = f"<KeywordList Owner=\"NOTNLM\">{keyword_xml}</KeywordList>" if keywords else ""
     return (
         f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>'
         f'<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><Volume>1</Volume><Issue>2</Issue>'
         f"<PubDate><Year>2020</Year><Month>Jan</Month></PubDate></JournalIssue><Title>Synthetic journal</Title>"
-        f"<ISOAbbreviation>Synth J</ISOAbbreviation></Journal><ArticleTitle>SYNTHETIC article {pmid}.</ArticleTitle>"
-        f"<Pagination><MedlinePgn>10-9</MedlinePgn></Pagination><AuthorList CompleteYN=\"Y\"><Author ValidYN=\"Y\">"
-        f"<LastName>Doe</LastName><ForeName>Jane</ForeName><Initials>J</Initials></Author></AuthorList>"
-        f"<Language>eng</Language><PublicationTypeList><PublicationType UI=\"D016428\">Journal Article"
-        f"</PublicationType></PublicationTypeList></Article></MedlineCitation><PubmedData><ArticleIdList>"
-        f'<ArticleId IdType="pubmed">{pmid}</ArticleId>{doi_id}</ArticleIdList></PubmedData></PubmedArticle>'
+        f"<ISOAbbreviation>Synth J</ISOAbbreviation></Journal><ArticleTitle>{heading}.</ArticleTitle>"
+        f"<Pagination><MedlinePgn>10-9</MedlinePgn></Pagination>{abstract_xml}<AuthorList CompleteYN=\"Y\">"
+        f"<Author ValidYN=\"Y\"><LastName>Doe</LastName><ForeName>Jane</ForeName><Initials>J</Initials></Author>"
+        f"</AuthorList><Language>eng</Language><PublicationTypeList><PublicationType UI=\"D016428\">Journal Article"
+        f"</PublicationType></PublicationTypeList></Article>{mesh_xml}{keyword_xml}</MedlineCitation><PubmedData>"
+        f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>{doi_id}</ArticleIdList></PubmedData>'
+        f"</PubmedArticle>"
     ).encode()
 
 

@@ -8,7 +8,7 @@ from reviewsite.fetch.merge import new_paper
 from reviewsite.fetch.pubmed import BadResponse, parse_efetch, parse_elink, parse_xml, plain_text, uid_errors
 from reviewsite.model import Paper
 from reviewsite.safeyaml import loads
-from test_fetch_fakes import fixture, recorded_articles
+from test_fetch_fakes import fixture, recorded_articles, synthetic_article
 
 
 def one(name: str, pmid: str):
@@ -162,6 +162,75 @@ def test_every_recorded_article_makes_a_valid_paper_file():
         record = parse_efetch(body).records[pmid]
         data = loads(new_paper(record, ["reference"], "2026-01-01").encode()).data
         assert Paper.model_validate(data).record == record
+
+
+# --- retractions, errata, updates (issue 15): real recordings ------------------------------------------
+
+BASELINE = "pubmedsample_2019.xml.gz"  # 176 real records of NLM's 2019 baseline (fatcat's test file)
+
+
+def corrections(name: str, pmid: str) -> list[tuple[str, str | None, str | None]]:
+    return [(c.type, c.pmid, c.source) for c in one(name, pmid).corrections]
+
+
+def test_retraction_in_with_the_notice_pmid_and_the_publication_type():
+    record = parse_efetch(fixture(BASELINE)).records["11543891"]
+    assert [(c.type, c.pmid, c.source) for c in record.corrections] == [
+        ("RetractionIn", "11600210", "Suciu-Foca N, Lewis R. Hum Immunol. 2001 Oct;62(10):1063")]
+    assert "Retracted Publication" in record.publication_types
+
+
+def test_several_notices_in_their_order_and_one_without_a_pmid():
+    records = parse_efetch(fixture(BASELINE)).records
+    assert [(c.type, c.pmid) for c in records["8863847"].corrections] == [
+        ("ErratumIn", None), ("RetractionIn", "9499167")]
+    assert records["8863847"].corrections[0].source == "Mol Pharmacol 1997 Mar;51(3):533"
+    assert [(c.type, c.pmid) for c in records["28647898"].corrections] == [("ErratumIn", "28786003")]
+    assert [(c.type, c.pmid) for c in records["11279676"].corrections] == [
+        ("UpdateOf", "10796117"), ("UpdateIn", "11405950")]
+    notice = records["11600210"]  # the retraction notice itself
+    assert [(c.type, c.pmid) for c in notice.corrections] == [("RetractionOf", "11543891")]
+    assert notice.publication_types == ["Retraction of Publication"]
+
+
+def test_current_dtd_erratum_in_and_erratum_for():
+    assert corrections("35649368.xml", "35649368") == [
+        ("ErratumIn", "35767954", "Cell Rep. 2022 Jun 28;39(13):111044. doi: 10.1016/j.celrep.2022.111044.")]
+    assert corrections("38833988.xml", "38833988")[0][:2] == ("ErratumFor", "33279609")
+    assert "Published Erratum" in one("38833988.xml", "38833988").publication_types
+
+
+def test_comments_citations_and_old_republication_kinds_are_left_out():
+    assert corrections("pubmed4.xml", "27797938") == []  # a CommentIn and ~100 Cites
+    records = parse_efetch(fixture(BASELINE)).records
+    assert records["10612833"].corrections == []  # RepublishedFrom: not a kind the record holds
+    assert records["9482442"].corrections[0].type == "ErratumIn"
+
+
+def test_corrections_round_trip_through_a_paper_file():
+    record = parse_efetch(fixture(BASELINE)).records["8863847"]
+    text = new_paper(record, ["reference"], "2026-01-01")
+    assert '  corrections:\n    - type: "ErratumIn"\n      source: "Mol Pharmacol' in text
+    assert Paper.model_validate(loads(text.encode()).data).record == record
+
+
+def test_keywords_are_kept_beside_the_records():
+    result = parse_efetch(fixture("35649368.xml"))
+    assert result.keywords["35649368"][:3] == ["ACSL", "CP: Cancer", "CP: Metabolism"]
+    assert "35649368" not in parse_efetch(fixture("pubmed1.xml")).keywords
+
+
+def test_stripped_characters_are_noted_per_field():
+    """SYNTHETIC record (invisible characters put into a synthetic title and abstract on purpose)."""
+    body = b"<PubmedArticleSet>" + synthetic_article(
+        "99999902", title="Zero\u200bwidth \u2066title", abstract="An \u00adabstract") + b"</PubmedArticleSet>"
+    result = parse_efetch(body)
+    assert result.records["99999902"].title == "SYNTHETIC Zerowidth title"
+    assert result.notes["99999902"] == [
+        "removed 2 invisible characters (U+200B, U+2066) from the title",
+        "removed 1 invisible character (U+00AD) from the abstract",
+    ]
+    assert "12091962" not in parse_efetch(fixture("pubmed1.xml")).notes
 
 
 # --- empty sets, errors, hostile or broken answers -----------------------------------------------------

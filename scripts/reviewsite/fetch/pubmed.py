@@ -4,20 +4,26 @@ Parsed with defusedxml: a DOCTYPE line is fine (NCBI sends one), but entity decl
 references are refused, so a hostile or broken proxy cannot expand entities or make us read files.
 Every path below is anchored at the article (`MedlineCitation/PMID`, `PubmedData/ArticleIdList`), never
 `.//`: reference lists and comments/corrections carry PMIDs and DOIs of *other* articles.
+Characters no text field may hold are dropped (the model's own rule), but never silently: each record's
+removals are counted per field while it is built, and come back as notes beside the records.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import get_args
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from pydantic import ValidationError
 
-from ..model import DOI_RE, ORCID_RE, PMCID_RE, PMID_RE, Author, Record, strip_forbidden
+from ..model import DOI_RE, ORCID_RE, PMCID_RE, PMID_RE, Author, CorrectionType, Record, strip_forbidden
 
 # What `model.Line`/`Prose` reject (controls, bidi, zero-width, private use) plus what YAML cannot print.
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
@@ -27,6 +33,9 @@ _MATHML = "{http://www.w3.org/1998/Math/MathML}"
 _LINK_SIMILAR = "pubmed_pubmed"
 _LINK_REFS = "pubmed_pubmed_refs"
 _LINK_CITEDIN = "pubmed_pubmed_citedin"
+_CORRECTION_TYPES = frozenset(get_args(CorrectionType))
+_FIELD_NAMES = {"authors": "the author names", "abstract": "the abstract", "corrections": "the correction notices",
+                "mesh": "the MeSH terms", "publication_types": "the publication types"}
 
 
 class BadResponse(Exception):
@@ -44,6 +53,8 @@ class ArticleSet:
 
     records: dict[str, Record] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # PMID -> what was removed from its text
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # PMID -> author keywords (not in Record)
 
 
 @dataclass(frozen=True)
@@ -58,12 +69,49 @@ class Links:
 # ---------------------------------------------------------------------------------------------- text
 
 
+@dataclass
+class _Removed:
+    """Characters dropped while one record is built, by the field being built at the time."""
+
+    current: str = "record"
+    by_field: dict[str, Counter] = field(default_factory=dict)
+
+    def notes(self) -> list[str]:
+        out = []
+        for name, chars in self.by_field.items():
+            n = sum(chars.values())
+            codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(chars))
+            where = _FIELD_NAMES.get(name, f"the {name.replace('_', ' ')}")
+            out.append(f"removed {n} invisible character{'s' if n != 1 else ''} ({codes}) from {where}")
+        return out
+
+
+_REMOVED: ContextVar[_Removed | None] = ContextVar("reviewsite_removed", default=None)
+
+
 def clean(text: str | None) -> str:
-    """One plain line: characters no text field may hold dropped (the model's own rule), every run of
-    whitespace (incl. U+2028) one space."""
+    """One plain line: characters no text field may hold dropped (the model's own rule, counted for the
+    record being built), every run of whitespace (incl. U+2028) one space."""
     if not text:
         return ""
-    return " ".join(strip_forbidden(" ".join(text.split())).split())
+    joined = " ".join(text.split())
+    kept = strip_forbidden(joined)
+    removed = _REMOVED.get()
+    if removed is not None and len(kept) != len(joined):
+        counts = removed.by_field.setdefault(removed.current, Counter())
+        counts.update(Counter(joined) - Counter(kept))
+    return " ".join(kept.split())
+
+
+def _build(fields: dict[str, Callable[[], object]]) -> dict:
+    """Each field's value, with removals counted against that field's name."""
+    removed = _REMOVED.get()
+    out = {}
+    for name, make in fields.items():
+        if removed is not None:
+            removed.current = name
+        out[name] = make()
+    return out
 
 
 def plain_text(element: Element | None) -> str:
@@ -161,14 +209,23 @@ def parse_efetch(body: bytes) -> ArticleSet:
             continue  # DeleteCitation and friends: nothing to record
         if not PMID_RE.match(pmid):
             continue
+        removed = _Removed()
+        token = _REMOVED.set(removed)
         try:
             result.records[pmid] = Record.model_validate(build(node, pmid))
+            if removed.by_field:
+                result.notes[pmid] = removed.notes()
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
             where = ".".join(str(p) for p in err["loc"]) or "record"
             result.rejected[pmid] = f"record rejected: {where}: {str(err['msg']).removeprefix('Value error, ')}"
         except ValueError as exc:
             result.rejected[pmid] = f"record rejected: {exc}"
+        finally:
+            _REMOVED.reset(token)
+        keywords = _unique([plain_text(k) for k in node.findall("MedlineCitation/KeywordList/Keyword")])
+        if keywords and pmid in result.records:
+            result.keywords[pmid] = keywords
     return result
 
 
@@ -285,6 +342,36 @@ def _journal_article(node: Element, pmid: str) -> dict:
         raise ValueError("no MedlineCitation/Article")
     journal = article.find("Journal")
     issue = journal.find("JournalIssue") if journal is not None else None
+    electronic = next((d for d in article.findall("ArticleDate") if d.get("DateType") == "Electronic"), None)
+    doi, pmcid = _article_ids(node, article)
+    return _drop_empty(_build({
+        "pmid": lambda: pmid,
+        "pmcid": lambda: pmcid,
+        "doi": lambda: doi,
+        "title": lambda: _title(article.find("ArticleTitle")) or _title(article.find("VernacularTitle")),
+        "authors": lambda: _authors(article.find("AuthorList")),
+        "journal": lambda: _line(plain_text(journal.find("Title"))) if journal is not None else None,
+        "journal_abbrev": lambda: _line(journal.findtext("ISOAbbreviation") if journal is not None else None)
+        or _line(citation.findtext("MedlineJournalInfo/MedlineTA")),
+        "published": lambda: _date(issue.find("PubDate")) if issue is not None else None,
+        "epublished": lambda: _date(electronic),
+        "volume": lambda: _line(issue.findtext("Volume")) if issue is not None else None,
+        "issue": lambda: _line(issue.findtext("Issue")) if issue is not None else None,
+        "pages": lambda: _pages(article.find("Pagination")),
+        "abstract": lambda: _abstract(article.find("Abstract")),
+        "publication_types": lambda: _texts(article, "PublicationTypeList/PublicationType"),
+        "mesh": lambda: _texts(citation, "MeshHeadingList/MeshHeading/DescriptorName"),
+        "language": lambda: _line(article.findtext("Language")),
+        "corrections": lambda: _corrections(citation),
+    }))
+
+
+def _texts(node: Element, path: str) -> list[str]:
+    return _unique([clean(e.text) for e in node.findall(path)])
+
+
+def _article_ids(node: Element, article: Element) -> tuple[str | None, str | None]:
+    """DOI and PMCID from PubmedData's ArticleIdList; the DOI from a valid ELocationID when it has none."""
     doi, pmcid = _ids([node.find("PubmedData/ArticleIdList")])
     if doi is None:
         for loc in article.findall("ELocationID"):
@@ -292,27 +379,27 @@ def _journal_article(node: Element, pmid: str) -> dict:
                 doi = _doi(clean(loc.text))
                 if doi:
                     break
-    electronic = next((d for d in article.findall("ArticleDate") if d.get("DateType") == "Electronic"), None)
-    title = _title(article.find("ArticleTitle")) or _title(article.find("VernacularTitle"))
-    return _drop_empty({
-        "pmid": pmid,
-        "pmcid": pmcid,
-        "doi": doi,
-        "title": title,
-        "authors": _authors(article.find("AuthorList")),
-        "journal": _line(plain_text(journal.find("Title"))) if journal is not None else None,
-        "journal_abbrev": _line(journal.findtext("ISOAbbreviation") if journal is not None else None)
-        or _line(citation.findtext("MedlineJournalInfo/MedlineTA")),
-        "published": _date(issue.find("PubDate")) if issue is not None else None,
-        "epublished": _date(electronic),
-        "volume": _line(issue.findtext("Volume")) if issue is not None else None,
-        "issue": _line(issue.findtext("Issue")) if issue is not None else None,
-        "pages": _pages(article.find("Pagination")),
-        "abstract": _abstract(article.find("Abstract")),
-        "publication_types": _unique([clean(p.text) for p in article.findall("PublicationTypeList/PublicationType")]),
-        "mesh": _unique([clean(m.text) for m in citation.findall("MeshHeadingList/MeshHeading/DescriptorName")]),
-        "language": _line(article.findtext("Language")),
-    })
+    return doi, pmcid
+
+
+def _corrections(citation: Element) -> list[dict[str, str]]:
+    """The notices that change how a paper may be used (retractions, errata, concerns, updates), in
+    PubMed's order; comments and citations are left out. A notice without a PMID keeps its source."""
+    out: list[dict[str, str]] = []
+    for item in citation.findall("CommentsCorrectionsList/CommentsCorrections"):
+        kind = item.get("RefType", "")
+        if kind not in _CORRECTION_TYPES:
+            continue
+        entry = {"type": kind}
+        pmid = clean(item.findtext("PMID"))
+        if PMID_RE.match(pmid):
+            entry["pmid"] = pmid
+        source = _line(plain_text(item.find("RefSource")))
+        if source:
+            entry["source"] = source[:2000]
+        if entry not in out:
+            out.append(entry)
+    return out
 
 
 def _book_article(node: Element, pmid: str) -> dict:
@@ -326,19 +413,19 @@ def _book_article(node: Element, pmid: str) -> dict:
     if authors is None and book is not None:
         authors = next((a for a in book.findall("AuthorList") if a.get("Type", "authors") == "authors"), None)
     doi, pmcid = _ids([node.find("PubmedBookData/ArticleIdList"), document.find("ArticleIdList")])
-    return _drop_empty({
-        "pmid": pmid,
-        "pmcid": pmcid,
-        "doi": doi,
-        "title": chapter or book_title,
-        "authors": _authors(authors),
-        "journal": book_title if chapter else None,
-        "published": _date(book.find("PubDate")) if book is not None else None,
-        "volume": _line(book.findtext("Volume")) if book is not None else None,
-        "abstract": _abstract(document.find("Abstract")),
-        "publication_types": _unique([clean(p.text) for p in document.findall("PublicationType")]),
-        "language": _line(document.findtext("Language")),
-    })
+    return _drop_empty(_build({
+        "pmid": lambda: pmid,
+        "pmcid": lambda: pmcid,
+        "doi": lambda: doi,
+        "title": lambda: chapter or book_title,
+        "authors": lambda: _authors(authors),
+        "journal": lambda: book_title if chapter else None,
+        "published": lambda: _date(book.find("PubDate")) if book is not None else None,
+        "volume": lambda: _line(book.findtext("Volume")) if book is not None else None,
+        "abstract": lambda: _abstract(document.find("Abstract")),
+        "publication_types": lambda: _unique([clean(p.text) for p in document.findall("PublicationType")]),
+        "language": lambda: _line(document.findtext("Language")),
+    }))
 
 
 def _drop_empty(data: dict) -> dict:
