@@ -236,3 +236,35 @@ def test_refetch_never_touches_curation_or_comments(old, new, have, add, curatio
     assert set(comments(text)) <= set(comments(out))  # every comment still there
     again = update(out, new, add)  # the same answers again: not one byte
     assert not again.changed and again.text == out
+
+
+# --- issue 11: a curator's key inside record: is never dropped ------------------------------------------
+
+
+@pytest.mark.parametrize(("block", "where", "name"), [
+    ('  title: "T"\n  my_note: "checked on the publisher page"\n', (3, 3), "my_note"),
+    ('  title: "T"\n  authors:\n    - family: "Lee"\n      nickname: "DW"\n', (5, 7), "nickname"),
+])
+def test_unknown_keys_inside_record_are_refused_with_their_position(block, where, name):
+    text = f"record:\n{block}relations: []\n"
+    with pytest.raises(MergeError) as err:
+        update(text, Record(title="U"), ["reference"])
+    assert (err.value.line, err.value.col) == where
+    assert f"unknown field {name!r}" in err.value.message and "curation" in err.value.message
+    out = update(text, None, ["reference"]).text  # relations only: the record (and the key) untouched
+    assert name in out and "relations: [reference]" in out
+
+
+# --- issue 15: record.fetched says when fetch last changed the record -----------------------------------
+
+
+def test_fetched_is_set_only_when_the_record_changes():
+    text = 'record:\n  title: "T"\n  authors: []\n  fetched: "2026-01-05"\nrelations: []\n'
+    same = update(text, Record(title="T"), (), today="2026-11-24")
+    assert not same.changed and same.text == text  # nothing new: the old date stays, no byte moves
+    changed = update(text, Record(title="U"), (), today="2026-11-24")
+    assert record_of(changed.text) == Record(title="U", fetched="2026-11-24")
+    assert changed.fields == ["title"]  # the date is bookkeeping, not a change to report
+    plain = 'record:\n  title: "T"\n  authors: []\nrelations: []\n'
+    assert update(plain, Record(title="T"), (), today="2026-11-24").text == plain  # not stamped when equal
+    assert record_of(update(text, Record(title="U"), ()).text).fetched == "2026-01-05"  # no date given: kept

@@ -6,6 +6,8 @@ everything outside the two blocks (curation, every comment, blank lines, line en
 Inside `record:`, fields whose value did not change keep their exact text; a changed field is written
 afresh, and its comments are kept (above the field, or at the end of its first line).
 Relations only grow: missing ones are inserted into the existing list, none is ever removed.
+A key inside `record:` that the model does not know (a curator's note) is never dropped: the file is
+refused with the key's position instead. `record.fetched` moves only when the record's content does.
 The result is parsed again and checked before anyone writes it.
 """
 
@@ -292,8 +294,30 @@ def _fix_last_newline(replacement: str, original_end: str, newline: str) -> str:
     return replacement
 
 
-def update(text: str, record: Record | None, relations: Iterable[str] = ()) -> Update:
-    """The file text with `record:` set to `record` (None: leave it) and `relations` added to its list."""
+def _refuse_unknown_keys(located: Located, raw: object) -> None:
+    """A key the record model does not know would vanish when the record is rewritten: refuse instead."""
+    if not isinstance(raw, dict):
+        return
+    try:
+        Record.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            if err["type"] == "extra_forbidden":
+                loc = ("record", *err["loc"])
+                line, col = located.find(loc, key=True)
+                raise MergeError(line, col, f"unknown field {err['loc'][-1]!r} inside record:, which fetch owns "
+                                 "and rewrites: move it to curation: (e.g. curation.notes) or delete it") from None
+
+
+def _same_content(old: Record | None, new: Record) -> bool:
+    """Equal apart from `fetched` (the date of the last change is not part of the content)."""
+    return old is not None and old.model_copy(update={"fetched": None}) == new.model_copy(update={"fetched": None})
+
+
+def update(text: str, record: Record | None, relations: Iterable[str] = (), *, today: str | None = None) -> Update:
+    """The file text with `record:` set to `record` (None: leave it) and `relations` added to its list.
+
+    `record.fetched` becomes `today` when the record's content changes, and stays as it was otherwise."""
     try:
         located = loads(text.encode("utf-8"))
     except YamlError as exc:
@@ -310,6 +334,13 @@ def update(text: str, record: Record | None, relations: Iterable[str] = ()) -> U
 
     empty = isinstance(rvalue, yaml.ScalarNode) and rvalue.value == "" and rvalue.style is None
     record_end = txt.line_end(rkey.start_mark.line if empty else max(_last_line(rvalue), rkey.start_mark.line))
+    if record is not None:
+        old = _old_record(data.get("record"))
+        if _same_content(old, record):
+            record = None  # nothing new: not one byte of the record moves, its date included
+        else:
+            _refuse_unknown_keys(located, data.get("record"))
+            record = record.model_copy(update={"fetched": today or (old.fetched if old else None)})
     if record is not None:
         old = _old_record(data.get("record"))
         if old != record:
@@ -335,6 +366,7 @@ def update(text: str, record: Record | None, relations: Iterable[str] = ()) -> U
         if edit is not None:
             edits.append(edit)
 
+    result.fields = [name for name in result.fields if name != "fetched"]  # bookkeeping, not news
     if not edits:
         return result
     new_text = text
