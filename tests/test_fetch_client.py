@@ -288,3 +288,41 @@ def test_cache_prunes_only_its_own_expired_entries(tmp_path):
     os.utime(folder / "new.body", (100.0 + 3000, 100.0 + 3000))
     assert cache.prune() == 2
     assert sorted(p.name for p in folder.iterdir()) == ["new.body", "notes.txt"]
+
+
+# --- issue 11: a wait is never silent -------------------------------------------------------------------
+
+
+def test_every_back_off_is_announced_with_its_reason_and_no_key(server):
+    echo = b'{"error":"API rate limit exceeded","api-key":"' + KEY.encode() + b'"}'
+    server.faults = [Fault("efetch.fcgi", "status", 429, {"Retry-After": "30"}, body=echo),
+                     Fault("efetch.fcgi", "status", 503)]
+    client, ft = make(server, key=KEY)
+    said: list[tuple[float, str]] = []
+    client.pause = lambda seconds, why: (said.append((seconds, why)), ft.backoff(seconds))
+    efetch(client)
+    assert [s for s, _ in said][0] == 30.0 and len(said) == 2
+    assert said[0][1].startswith('efetch.fcgi: HTTP 429: {"error":"API rate limit exceeded","api-key":"***"}; '
+                                 "try 2 of 5 next (the server asked for 30 s)")
+    assert said[1][1] == "efetch.fcgi: HTTP 503: " + '{"error":"API rate limit exceeded"}; try 3 of 5 next'
+    assert all(KEY not in why for _, why in said)
+
+
+def test_every_request_is_watched(server):
+    watched: list[str] = []
+
+    class Watch:
+        def __init__(self, what: str):
+            watched.append(what)
+
+        def __enter__(self):
+            return None
+
+        def __exit__(self, *exc):
+            return False
+
+    client, _ = make(server)
+    client.watch = Watch
+    server.faults = [Fault("efetch.fcgi", "drop")]
+    efetch(client)
+    assert watched == ["efetch.fcgi", "efetch.fcgi"]

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import math
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -69,15 +72,17 @@ def bare_project(tmp_path: Path) -> Path:
 
 
 def run(root: Path, server: FakeEutils, command: str = "fetch", *, env: dict | None = None, tty: bool = False,
-        timeouts: Timeouts | None = None, **options) -> tuple[int, str]:
+        timeouts: Timeouts | None = None, today: dt.date = dt.date(2026, 11, 24), wait_every: float | None = None,
+        **options) -> tuple[int, str]:
     args = argparse.Namespace(pmid=None, similar=None, eutils_url=server.base, europepmc_url=None,
                               email="t@example.org", dry_run=False, cache_dir=None, no_cache=False, pmids=[])
     for key, value in options.items():
         setattr(args, key, value)
     stream = io.StringIO()
     clock = FakeTime()
-    runtime = Runtime(env=env or {}, sleep=clock.sleep, clock=clock.clock, today=lambda: dt.date(2026, 11, 24),
-                      stream=stream, tty=tty, timeouts=timeouts or Timeouts(connect=2, read=5, total=20))
+    extra = {} if wait_every is None else {"wait_every": wait_every}
+    runtime = Runtime(env=env or {}, sleep=clock.sleep, clock=clock.clock, today=lambda: today,
+                      stream=stream, tty=tty, timeouts=timeouts or Timeouts(connect=2, read=5, total=20), **extra)
     code = (run_fetch if command == "fetch" else run_add)(find_project(root), args, runtime)
     return code, stream.getvalue()
 
@@ -415,3 +420,138 @@ def test_cli_fetch_and_usage_errors(project, server, monkeypatch, capsys):
                      "--eutils-url", "http://eutils.example.org/"]) == 2
     assert "must use https" in capsys.readouterr().err
     assert cli.main(["--project", str(project), "fetch", "--email", "a@b.org", "--cache-dir", "content/x"]) == 2
+
+
+# --- issue 11: one fetch at a time --------------------------------------------------------------------
+
+
+def test_a_fetch_is_refused_while_another_holds_the_project(project, server, monkeypatch, capsys):
+    from reviewsite.fetch.lock import LOCK_NAME, project_lock
+
+    before = snapshot(project)
+    with project_lock(project, "fetch"):
+        with pytest.raises(cli.ReviewsiteError, match=rf"another fetch is working on this project \(`reviewsite "
+                                                       rf"fetch`, process {os.getpid()} on "):
+            run(project, server)
+        monkeypatch.setenv("NCBI_EMAIL", "cli@example.org")
+        monkeypatch.setenv("REVIEWSITE_EUTILS_URL", server.base)
+        assert cli.main(["--project", str(project), "add", "9997"]) == 2
+        assert "another fetch is working on this project" in capsys.readouterr().err
+    assert snapshot(project) == before and server.count() == 0  # nothing asked, nothing written
+    assert not (project / LOCK_NAME).exists()
+    (project / LOCK_NAME).write_text("left behind by a run that crashed")  # no process holds it: not a lock
+    assert run(project, server)[0] == 0
+    assert not (project / LOCK_NAME).exists()
+
+
+def test_two_fetches_at_once_only_one_creates_the_files(project, server):
+    server.faults = [Fault("elink.fcgi", "hang", seconds=1.0)]
+    results: dict[str, tuple[int, str]] = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", run(project, server)))
+    first.start()
+    deadline = time.monotonic() + 5
+    while server.count("elink.fcgi") == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(cli.ReviewsiteError, match="another fetch is working on this project"):
+        run(project, server)
+    first.join()
+    code, out = results["first"]
+    assert code == 0 and "created content/papers/27797938.yaml" in out
+    assert server.count("elink.fcgi") == 1  # the second never asked
+
+
+# --- issue 11: an honest summary ------------------------------------------------------------------------
+
+
+def test_unchanged_never_counts_a_paper_whose_record_was_not_fetched(project, server):
+    assert run(project, server)[0] == 0
+    server.faults = [Fault("efetch.fcgi", "status", 500, times=99)]
+    code, out = run(project, server, no_cache=True)
+    assert code == 3
+    n = len(list((project / "content" / "papers").glob("[0-9]*.yaml")))
+    assert (f"papers: 0 created, 0 updated, 0 unchanged, {n} not refreshed (their records could not be fetched: "
+            "see the errors below); review record not refreshed;") in out
+
+
+def test_a_failed_elink_never_reads_as_no_links(project, server):
+    server.faults = [Fault("elink.fcgi", "status", 404, body=b"gone", times=9)]
+    code, out = run(project, server)
+    assert code == 3
+    assert "PMID 30837712: links not fetched (ELink failed: see the errors below)" in out
+    assert "0 references" not in out and "0 citing papers" not in out
+
+
+# --- issue 11: waits are shown -------------------------------------------------------------------------
+
+
+def test_a_retry_after_wait_is_a_line_in_logs_and_a_countdown_on_a_terminal(project, server):
+    server.faults = [Fault("elink.fcgi", "status", 429, {"Retry-After": "20"})]
+    code, out = run(project, server)
+    assert code == 0, out
+    assert ("waiting 20 s: elink.fcgi: HTTP 429: {\"error\":\"API rate limit exceeded\"}; try 2 of 5 next "
+            "(the server asked for 20 s)\n") in out
+    server.faults = [Fault("elink.fcgi", "status", 429, {"Retry-After": "3"})]
+    code, out = run(project, server, no_cache=True, tty=True)
+    assert code == 0
+    assert "\r\x1b[Kelink.fcgi: HTTP 429" in out and "retrying in 3 s" in out and "retrying in 1 s" in out
+
+
+def test_a_slow_answer_is_announced_while_it_is_awaited(project, server):
+    server.faults = [Fault("efetch.fcgi", "hang", seconds=1.0)]
+    code, out = run(project, server, wait_every=0.2)
+    assert code == 0, out
+    assert "still waiting for efetch.fcgi (0 s so far)" in out or "still waiting for efetch.fcgi (1 s so far)" in out
+
+
+# --- issue 11: what was fetched is kept, and a report lists every failure ------------------------------------
+
+
+def test_a_pmid_pubmed_no_longer_returns_costs_only_itself_and_is_reported(project, server, tmp_path):
+    server.unknown = {"29155426"}  # an existing paper that PubMed no longer returns
+    server.articles["38534005"] = synthetic_article("38534005", title="Zero\u200bwidth")  # SYNTHETIC, invisible char
+    report = tmp_path / "out" / "report.json"
+    code, out = run(project, server, env={"REVIEWSITE_FETCH_REPORT": str(report)})
+    assert code == 3
+    assert (project / "content" / "papers" / "27797938.yaml").exists()  # everything else was written
+    assert "note: PMID 38534005: removed 1 invisible character (U+200B) from the title" in out
+    data = json.loads(report.read_text())
+    assert data["failures"] == [{"where": "PMID 29155426", "pmid": "29155426", "kind": "missing",
+                                 "message": "not found in PubMed (efetch returned no record for it: unknown or "
+                                            "withdrawn PMID?)"}]
+    assert data["papers"]["not_refreshed"] == ["29155426"] and "27797938" in data["papers"]["created"]
+    assert data["links"] == {"references": 5, "similar": 4, "citing": 4}
+    assert data["relations"]["27797938"] == ["reference"] and data["target"] == REVIEW
+    assert data["notes"] == {"38534005": ["removed 1 invisible character (U+200B) from the title"]}
+    with pytest.raises(cli.ReviewsiteError, match="outside content/"):
+        run(project, server, env={"REVIEWSITE_FETCH_REPORT": str(project / "content" / "r.json")})
+
+
+def test_a_curators_key_inside_record_is_never_dropped(project, server):
+    path = project / "content" / "papers" / "29155426.yaml"
+    text = path.read_text().replace("record:\n", 'record:\n  my_note: "seen on the publisher page"\n', 1)
+    path.write_text(text)
+    code, out = run(project, server)
+    assert code == 3
+    assert ("error: content/papers/29155426.yaml:3:3: unknown field 'my_note' inside record:, which fetch owns "
+            "and rewrites: move it to curation: (e.g. curation.notes) or delete it; not updated") in out
+    assert path.read_text() == text
+
+
+# --- issue 15: record.fetched and curation.added ---------------------------------------------------------
+
+
+def test_fetched_date_moves_only_when_the_record_changes(project, server):
+    assert run(project, server)[0] == 0
+    created = project / "content" / "papers" / "27797938.yaml"
+    existing = project / "content" / "papers" / "26516065.yaml"
+    assert '  fetched: "2026-11-24"\n' in created.read_text() and 'added: "2026-11-24"' in created.read_text()
+    assert '  fetched: "2026-11-24"\n' in existing.read_text()  # its record was refreshed: changed
+    before = snapshot(project)
+    assert run(project, server, no_cache=True, today=dt.date(2026, 12, 1))[0] == 0
+    assert snapshot(project) == before  # a week later, nothing new upstream: not one file rewritten
+    server.articles["26516065"] = synthetic_article("26516065", "10.5555/synthetic.26516065", title="New title")
+    code, out = run(project, server, no_cache=True, today=dt.date(2026, 12, 8))
+    assert code == 0 and "updated content/papers/26516065.yaml: record (title)" in out
+    text = existing.read_text()
+    assert '  fetched: "2026-12-08"\n' in text and 'SYNTHETIC New title' in text
+    assert curation_part(text) == curation_part(before["content/papers/26516065.yaml"].decode())

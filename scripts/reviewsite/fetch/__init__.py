@@ -4,20 +4,14 @@
     pubmed   -- E-utilities XML (efetch, elink) into `Record`s and link sets, safely parsed
     europepmc-- optional second source of references and citing papers
     merge    -- rewrite only the fetch-owned blocks of a YAML file, byte-for-byte elsewhere
+    lock     -- one fetch at a time per project
+    progress -- batches and waits shown as they happen (a bar on a terminal, lines in CI logs)
+    report   -- failures as values, and the JSON report the weekly workflow reads
     command  -- the two commands: plan, fetch, merge, write, report
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .report import Failure
 
-
-@dataclass(frozen=True)
-class Failure:
-    """One problem of a fetch, as a value: where it happened (file, PMID, request) and what went wrong."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+__all__ = ["Failure"]

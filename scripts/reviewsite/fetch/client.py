@@ -5,10 +5,13 @@ an `<ERROR>` inside, or cuts a body short) before it counts as success and goes 
 clock and sleep must be injectable so that rate limits and back-off are tested without waiting.
 The API key travels only in the request itself: it is kept out of the cache key, the cache, log lines
 and error messages (every message passes through `redact`).
+A wait is never silent: `pause` is told why before each back-off, and `watch` wraps every request so a
+slow answer can be reported while it is awaited (see progress.WaitReport).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import logging
@@ -16,6 +19,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -185,6 +189,8 @@ class Client:
     session: requests.Session = field(default_factory=requests.Session)
     requests_made: Counter = field(default_factory=Counter)  # per endpoint, network only (not cache hits)
     cache_hits: int = 0
+    pause: Callable[[float, str], None] | None = None  # sleeps before a retry, told why; None: `sleep`
+    watch: Callable[[str], AbstractContextManager[None]] | None = None  # around each request (slow-answer notices)
 
     def __post_init__(self) -> None:
         self.session.headers["User-Agent"] = f"{TOOL} (+{self.identity.get('email', 'no e-mail')})"
@@ -222,7 +228,8 @@ class Client:
             self.limiter.wait()
             self.requests_made[endpoint] += 1
             try:
-                status, headers, body = self._send(method, url, sent)
+                with self.watch(endpoint) if self.watch else contextlib.nullcontext():
+                    status, headers, body = self._send(method, url, sent)
             except (requests.Timeout, _Deadline):
                 last, retryable = "timed out", True
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -252,10 +259,17 @@ class Client:
                     last, retryable = f"HTTP {status}{_snippet(body)}", False
             if not retryable or attempt == self.policy.tries - 1:
                 break
-            self.sleep(self.policy.delay(attempt, self.rng, retry_after))
+            self._wait(self.policy.delay(attempt, self.rng, retry_after), endpoint, last, attempt, retry_after)
         tries = attempt + 1
         suffix = f" (after {tries} tries)" if tries > 1 else ""
         raise FetchFailed(self.redact(f"{last}{suffix}"))
+
+    def _wait(self, delay: float, endpoint: str, last: str, attempt: int, retry_after: float | None) -> None:
+        if self.pause is None:
+            self.sleep(delay)
+            return
+        asked = f" (the server asked for {retry_after:.0f} s)" if retry_after is not None else ""
+        self.pause(delay, self.redact(f"{endpoint}: {last}; try {attempt + 2} of {self.policy.tries} next{asked}"))
 
     def _send(self, method: str, url: str, params: Mapping[str, str]) -> tuple[int, Mapping[str, str], bytes]:
         deadline = self.clock() + self.timeouts.total
