@@ -25,12 +25,20 @@ def _project(args: argparse.Namespace):
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import template_problems
     from .check import check
+    from .integrity import integrity_warnings
 
     project = _project(args)
-    _, problems = check(project)
+    content, problems = check(project)
     problems = sorted(set(problems + template_problems(project)))
+    warnings = integrity_warnings(content)  # never change the exit code, unless --strict-integrity
+    if warnings:
+        print_problems(warnings, level="warning")
     if problems:
         print_problems(problems)
+        return ExitCode.CONTENT
+    if getattr(args, "strict_integrity", False) and integrity_warnings(content, serious_only=True):
+        print("reviewsite: --strict-integrity: a cited paper is retracted or under an expression of concern "
+              "(see the warnings above)", file=sys.stderr)
         return ExitCode.CONTENT
     print("content OK", file=sys.stderr)
     return ExitCode.OK
@@ -140,7 +148,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default=".", help="project folder (holding mkdocs.yml); default: current folder")
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("check", help="validate content/ and every cross-reference").set_defaults(func=cmd_check)
+    c = sub.add_parser("check", help="validate content/ and every cross-reference")
+    c.add_argument("--strict-integrity", action="store_true",
+                   help="exit 1 when a cited paper is retracted or under an expression of concern")
+    c.set_defaults(func=cmd_check)
 
     b = sub.add_parser("build", help="check, generate pages, then build the site with MkDocs")
     b.add_argument("--pages-only", action="store_true", help="write the generated docs folder, skip MkDocs")
