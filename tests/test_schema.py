@@ -8,7 +8,7 @@ from pathlib import Path
 from reviewsite.schema import schemas
 
 ROOT = Path(__file__).resolve().parent.parent
-KIND_BY_FOLDER = {"mechanisms": "mechanism", "strategies": "strategy", "papers": "paper"}
+KIND_BY_FOLDER = {"mechanisms": "mechanism", "strategies": "strategy", "overviews": "overview", "papers": "paper"}
 
 
 def test_committed_schemas_are_current():
