@@ -1,22 +1,15 @@
-"""Shared fixtures: a copy of a small content set in a temporary project, and the CLI in-process."""
+"""The one conftest: fixtures every test module may use (helpers live in tests/support/)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from support.projects import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-def copy_project(name: str, dest: Path) -> Path:
-    """Copy tests/fixtures/<name> to `dest`, with a copy of the repo's real templates inside it
-    (templates must live inside the project they build)."""
-    shutil.copytree(FIXTURES / name, dest, ignore=shutil.ignore_patterns("site", "build"))
-    shutil.copytree(ROOT / "templates", dest / "templates")
-    return dest
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +32,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal fixture's content built with the repository's real mkdocs.yml and templates."""
-    from sitetools import build, make_project
+    from support.sitetools import build, make_project
 
     project = make_project(tmp_path_factory.mktemp("real-site") / "project")
     result = build(project)
@@ -52,7 +45,7 @@ def chromium():
     """Debian's Chromium driven by Playwright, once per session; each test opens its own context."""
     from playwright.sync_api import sync_playwright
 
-    from sitetools import CHROMIUM, launch_chromium
+    from support.sitetools import CHROMIUM, launch_chromium
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `python3 scripts/dev.py test` (apt-get install chromium)"
     with sync_playwright() as playwright:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitetools import ARTIFACTS, SiteServer, Watcher, axe_violations, base_path
+from support.sitetools import ARTIFACTS, SiteServer, Watcher, axe_violations, base_path
 
 pytestmark = pytest.mark.browser
 

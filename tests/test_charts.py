@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from builtsite import build_site
 from reviewsite.charts import Node, Series, flow_diagram, year_chart
-from reviewsite.pages import NO_RELATION, RELATION_SERIES
+from reviewsite.siteindex import NO_RELATION
+from reviewsite.views.literature import SERIES_COLOURS
+from support.builtsite import build_site
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = '<script>alert(1)</script> & "quotes"'
@@ -74,7 +75,7 @@ def site(tmp_path_factory):
 
 
 def expected_year_table(site) -> list[list[str]]:
-    keys = [s.key for s in RELATION_SERIES]
+    keys = list(SERIES_COLOURS)
     counts: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
     for paper in site.content.papers.values():
         date = paper.record.published or paper.record.epublished
@@ -104,14 +105,14 @@ def test_mechanism_strategy_diagram_on_home_page(site):
     svg = figure.select_one("svg.rs-diagram")
     assert figure.find(id=svg["aria-labelledby"]).name == "title"
     nodes = svg.select("a.rs-node")
-    b = site.builder
+    b = site.index
     assert len(nodes) == len(b.mechanisms) + len(b.strategies)
     for a in nodes:
-        assert (site.site / a["href"] / "index.html").is_file(), a["href"]
+        assert site.file("", a["href"]).is_file(), a["href"]
     edges = sum(len(s.addresses) for _, s in b.strategies)
     assert len(svg.select("g.rs-edges path")) == edges
     table = {tr.th.get_text(): [a.get_text() for a in tr.td.find_all("a")] for tr in figure.select("tbody tr")}
-    assert table == {m.title: [b.content.strategies[s].title for s in b.addressed_by[slug]]
+    assert table == {m.title: [b.item("strategies", s).title for s in b.addressed_by[slug]]
                      for slug, m in b.mechanisms}
     scroller = figure.select_one(".rs-figure__scroll")
     assert scroller["tabindex"] == "0" and scroller["role"] == "region" and scroller["aria-label"]

@@ -80,7 +80,7 @@ def test_package_never_imports_mkdocs():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    from conftest import copy_project
+    from support.projects import copy_project
 
     project = copy_project("minimal", tmp_path_factory.mktemp("built") / "project")
     result = reviewsite(project, "build")
@@ -104,11 +104,12 @@ def test_links_run_both_ways(built):
         soup = BeautifulSoup((built / "site" / page).read_text(), "html.parser")
         return {a["href"] for a in soup.select("article a[href]")}
 
-    assert "../../strategies/cd22-car/" in hrefs("mechanisms/cd19-genetic-loss/index.html")
-    assert "../../mechanisms/cd19-genetic-loss/" in hrefs("strategies/cd22-car/index.html")
-    assert "../../papers/26516065/" in hrefs("mechanisms/cd19-genetic-loss/index.html")
-    assert "../../mechanisms/cd19-genetic-loss/#evidence-1" in hrefs("papers/26516065/index.html")
-    assert "../../strategies/cd22-car/#evidence-1" in hrefs("papers/29155426/index.html")
+    # Links are paths from the site's root (the fixture's site_url is https://example.org/fixture/).
+    assert "/fixture/strategies/cd22-car/" in hrefs("mechanisms/cd19-genetic-loss/index.html")
+    assert "/fixture/mechanisms/cd19-genetic-loss/" in hrefs("strategies/cd22-car/index.html")
+    assert "/fixture/papers/26516065/" in hrefs("mechanisms/cd19-genetic-loss/index.html")
+    assert "/fixture/mechanisms/cd19-genetic-loss/#evidence-1" in hrefs("papers/26516065/index.html")
+    assert "/fixture/strategies/cd22-car/#evidence-1" in hrefs("papers/29155426/index.html")
 
 
 def test_paper_pages_stay_out_of_the_nav(built):

@@ -20,9 +20,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import copy_project
 from reviewsite import cli
 from reviewsite.errors import ExitCode
+from support.projects import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sitetools import build, make_project, tree_digest
+from support.sitetools import build, make_project, tree_digest
 
 # Loaded by Python at start-up when its folder is on PYTHONPATH: every directory listing comes back
 # in reverse order, so output that depends on listing order (instead of sorting) shows up as a diff.

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from builtsite import HOSTILE_KEY, build_site
+from support.builtsite import HOSTILE_KEY, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPLORER = ROOT / "templates" / "assets" / "explorer.js"
@@ -175,7 +175,7 @@ def test_filtering_the_built_table_to_cites_the_review_2020_to_2024(site):
     shown = node("return E.apply(data, E.parseState('?relation=cites-review&from=2020&to=2024')).map(r => r.href);",
                  rows)
     expected = [
-        key for key, paper in site.builder.papers
+        key for key, paper in site.index.papers
         if "cites-review" in paper.relations and 2020 <= int((paper.record.published or "0")[:4]) <= 2024
     ]
     assert [h.strip("/").split("/")[-1] for h in shown] == expected

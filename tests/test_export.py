@@ -14,7 +14,6 @@ import bibtexparser
 import pytest
 import rispy
 
-from builtsite import HOSTILE_KEY, HOSTILE_TITLE, build_site
 from reviewsite.biblio import (
     bibtex_entry,
     bibtex_escape,
@@ -27,7 +26,8 @@ from reviewsite.biblio import (
 from reviewsite.export import DUMP_FORMAT, export_files
 from reviewsite.feed import ATOM_NS, atom_feed
 from reviewsite.model import Author, Paper, Record
-from reviewsite.pages import SiteBuilder
+from reviewsite.siteindex import REVIEW_KEY, SiteIndex
+from support.builtsite import HOSTILE_KEY, HOSTILE_TITLE, build_site
 
 A = "{" + ATOM_NS + "}"
 
@@ -113,10 +113,12 @@ def check_bib_entry(fields: dict[str, str], record: Record) -> None:
 
 def test_literature_bib_parses_back_to_every_record(site):
     bib = parse_bib(site.read("downloads/literature.bib"))
-    keys = site.builder.citekeys
-    assert set(bib) == {keys[k] for k in site.content.papers}
+    keys = site.index.citekeys
+    assert set(bib) == {keys[k] for k in site.content.papers} | {keys[REVIEW_KEY]}
     for key, paper in site.content.papers.items():
         check_bib_entry(bib[keys[key]], paper.record)
+    check_bib_entry(bib[keys[REVIEW_KEY]], site.content.review.record)  # the review itself comes first
+    assert next(iter(bib)) == keys[REVIEW_KEY]
 
 
 def test_bibtex_escaping_survives_hostile_text(site):
@@ -147,8 +149,9 @@ def test_bibtex_escape_keeps_braces_balanced(text):
 def test_ris_parses_back_to_every_record(site):
     entries = rispy.loads(site.read("downloads/literature.ris"))
     by_id = {e["id"]: e for e in entries}
-    keys = site.builder.citekeys
-    assert len(entries) == len(site.content.papers) == len(by_id)
+    keys = site.index.citekeys
+    assert len(entries) == len(site.content.papers) + 1 == len(by_id)
+    assert entries[0]["id"] == keys[REVIEW_KEY] and entries[0]["title"] == site.content.review.record.title
     for key, paper in site.content.papers.items():
         rec = paper.record
         e = by_id[keys[key]]
@@ -172,9 +175,9 @@ def test_ris_parses_back_to_every_record(site):
 
 def test_csl_json_matches_records(site):
     items = json.loads(site.read("downloads/literature.json"))
-    assert [i["id"] for i in items] == [k for k, _ in site.builder.papers]
+    assert [i["id"] for i in items] == ["review", *(k for k, _ in site.index.papers)]
     for item in items:
-        rec = site.content.papers[item["id"]].record
+        rec = site.content.review.record if item["id"] == "review" else site.content.papers[item["id"]].record
         assert item["type"] == "article-journal"
         assert item["title"] == rec.title
         assert item.get("DOI") == rec.doi and item.get("PMID") == rec.pmid
@@ -183,11 +186,12 @@ def test_csl_json_matches_records(site):
         assert item.get("issued") == ({"date-parts": [[int(p) for p in date.split("-")]]} if date else None)
         names = [a.get("literal") or f"{a['family']}, {a.get('given', '')}".rstrip(", ") for a in item.get("author", [])]
         assert names == [ris_author(a) for a in rec.authors]
-        assert item["citation-key"] == site.builder.citekeys[item["id"]]
+        assert item["citation-key"] == site.index.citekeys[REVIEW_KEY if item["id"] == "review" else item["id"]]
 
 
 def test_topic_exports_hold_exactly_the_topic_papers(site):
-    b = site.builder
+    b = site.index
+    review = b.citekeys[REVIEW_KEY]
     for kind, items in (("mechanisms", b.mechanisms), ("strategies", b.strategies)):
         for slug, _ in items:
             keys = b.topic_papers(kind, slug)
@@ -195,10 +199,11 @@ def test_topic_exports_hold_exactly_the_topic_papers(site):
             if not keys:
                 assert not path.exists()
                 continue
-            assert set(parse_bib(path.read_text(encoding="utf-8"))) == {b.citekeys[k] for k in keys}
+            assert set(parse_bib(path.read_text(encoding="utf-8"))) == {b.citekeys[k] for k in keys} | {review}
             assert {e["id"] for e in rispy.loads((path.with_suffix(".ris")).read_text(encoding="utf-8"))} == \
-                {b.citekeys[k] for k in keys}
-            assert [i["id"] for i in json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))] == keys
+                {b.citekeys[k] for k in keys} | {review}
+            assert [i["id"] for i in json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))] == \
+                ["review", *keys]
     # The fixture's mechanism is informed by three papers: two cited on its page, one tagged by curators.
     assert set(b.topic_papers("mechanisms", "cd19-genetic-loss")) >= {"26516065", "rosenbaum-2017", "29155426"}
 
@@ -206,13 +211,14 @@ def test_topic_exports_hold_exactly_the_topic_papers(site):
 def test_json_dump_for_reuse(site):
     dump = json.loads(site.read("downloads/reviewsite.json"))
     assert dump["format"] == DUMP_FORMAT
-    assert [m["slug"] for m in dump["mechanisms"]] == [s for s, _ in site.builder.mechanisms]
-    assert [s["slug"] for s in dump["strategies"]] == [s for s, _ in site.builder.strategies]
+    assert [m["slug"] for m in dump["mechanisms"]] == [s for s, _ in site.index.mechanisms]
+    assert [s["slug"] for s in dump["strategies"]] == [s for s, _ in site.index.strategies]
     assert {p["key"] for p in dump["papers"]} == set(site.content.papers)
     mech = next(m for m in dump["mechanisms"] if m["slug"] == "cd19-genetic-loss")
     assert mech["strategies"] == ["cd22-car"]
     assert mech["evidence"][1]["cites"] == ["pmid:26516065", "paper:rosenbaum-2017"]
-    assert mech["evidence"][1]["papers"] == ["26516065", "rosenbaum-2017"]
+    # The papers an evidence item cites: its `cites` and the citations in its finding, as the matrix counts them.
+    assert mech["evidence"][1]["papers"] == ["26516065", "rosenbaum-2017", "29155426"]
     for p in dump["papers"]:
         assert Paper.model_validate({k: p[k] for k in ("record", "relations", "curation") if k in p}) == \
             site.content.papers[p["key"]]
@@ -220,12 +226,12 @@ def test_json_dump_for_reuse(site):
 
 
 def test_exports_are_deterministic(site):
-    first = export_files(SiteBuilder(site.content, site.project.settings))
-    second = export_files(SiteBuilder(site.content, site.project.settings))
+    first = export_files(SiteIndex(site.content, site.project.settings))
+    second = export_files(SiteIndex(site.content, site.project.settings))
     assert first == second
     for rel, data in first.items():
         assert (site.docs / rel).read_bytes() == data, rel
-    assert atom_feed(SiteBuilder(site.content, site.project.settings)) == (site.docs / "feed.xml").read_bytes()
+    assert atom_feed(SiteIndex(site.content, site.project.settings)) == (site.docs / "feed.xml").read_bytes()
 
 
 def test_citation_keys_are_ascii_unique_and_stable():
@@ -285,4 +291,4 @@ def test_downloads_are_linked_and_exist(site):
         links = site.article(url).select("a[download]")
         assert links, url
         for a in links:
-            assert (site.site / url / a["href"]).resolve().is_file(), (url, a["href"])
+            assert site.file(url, a["href"]).is_file(), (url, a["href"])

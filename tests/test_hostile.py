@@ -34,7 +34,17 @@ from reviewsite.check import check
 from reviewsite.config import find_project
 from reviewsite.invariants import check_site
 from reviewsite.safeyaml import YamlError, loads
-from sitetools import FIXTURES, REVIEWSITE, VNU_JAR, SiteServer, Watcher, base_path, build, make_project, tree_digest
+from support.sitetools import (
+    FIXTURES,
+    REVIEWSITE,
+    VNU_JAR,
+    SiteServer,
+    Watcher,
+    base_path,
+    build,
+    make_project,
+    tree_digest,
+)
 
 HOSTILE = FIXTURES / "hostile"
 PAYLOADS: list[dict[str, Any]] = json.loads((HOSTILE / "xss.json").read_text(encoding="ascii"))["payloads"]

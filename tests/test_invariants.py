@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reviewsite.invariants import check_site, theme_inline_scripts, validate_html
-from sitetools import VNU_JAR
+from support.sitetools import VNU_JAR
 
 
 @pytest.fixture(scope="module")

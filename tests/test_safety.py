@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from support.projects import copy_project
 
 BIN = Path(sys.executable).parent
 

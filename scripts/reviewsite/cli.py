@@ -73,13 +73,20 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def _engine(args: argparse.Namespace, project):
+    from .engines import get_engine
+
+    return get_engine(args.engine or project.settings.engine)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import generate, run_engine_build
     from .files import UnsafeOutput
 
     project = _project(args)
+    engine = _engine(args, project)
     try:
-        result = generate(project)
+        result = generate(project, engine)
         if result.problems:
             print_problems(result.problems)
             return ExitCode.CONTENT
@@ -89,7 +96,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return ExitCode.OK
         _release_memory()
         _source_date_epoch(project.root)
-        code = run_engine_build(project)
+        code = run_engine_build(project, engine)
     except UnsafeOutput as exc:
         raise ReviewsiteError(f"{exc}; nothing was changed") from None
     if code != 0:
@@ -102,7 +109,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(_project(args), args.dev_addr)
+    project = _project(args)
+    return serve(project, args.dev_addr, _engine(args, project))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -143,6 +151,13 @@ def _fetch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
 
 
+def _engine_option(parser: argparse.ArgumentParser) -> None:
+    from .settings import ENGINES
+
+    parser.add_argument("--engine", choices=ENGINES, default=None,
+                        help="static-site engine (default: extra.reviewsite.engine in mkdocs.yml, else mkdocs)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reviewsite", description=__doc__.splitlines()[0])
     p.add_argument("--project", default=".", help="project folder (holding mkdocs.yml); default: current folder")
@@ -153,12 +168,14 @@ def parser() -> argparse.ArgumentParser:
                    help="exit 1 when a cited paper is retracted or under an expression of concern")
     c.set_defaults(func=cmd_check)
 
-    b = sub.add_parser("build", help="check, generate pages, then build the site with MkDocs")
-    b.add_argument("--pages-only", action="store_true", help="write the generated docs folder, skip MkDocs")
+    b = sub.add_parser("build", help="check, generate pages, then build the site with the engine")
+    b.add_argument("--pages-only", action="store_true", help="write the generated docs folder, skip the engine")
+    _engine_option(b)
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", help="regenerate on every change and serve with live reload")
     s.add_argument("--dev-addr", default="127.0.0.1:8000")
+    _engine_option(s)
     s.set_defaults(func=cmd_serve)
 
     f = sub.add_parser("fetch", help="fetch the review and its linked papers from PubMed into content/papers/")

@@ -1,12 +1,12 @@
-"""Data files for the generated docs folder: the literature as BibTeX, RIS and CSL-JSON, and a JSON dump.
+"""Data files: the literature as BibTeX, RIS and CSL-JSON, and a JSON dump, from the site index.
 
-`export_files(builder)` is a pure function of the content (through the page builder, which decides which
-papers belong to which mechanism or strategy): same content in, same bytes out. Files:
+A pure function of the index: same content in, same bytes out. Files:
 
-- `downloads/literature.{bib,ris,json}`: every paper;
-- `downloads/mechanisms/<slug>.{bib,ris,json}`, `downloads/strategies/<slug>.{bib,ris,json}`: a topic's papers;
+- `downloads/literature.{bib,ris,json}`: the review, then every paper;
+- `downloads/mechanisms/<slug>.{bib,ris,json}`, `downloads/strategies/<slug>.{bib,ris,json}`: the review and
+  a topic's papers;
 - `downloads/papers/<key>.{bib,ris}`: one paper;
-- `downloads/reviewsite.json`: mechanisms, strategies and papers as data, for reuse.
+- `downloads/reviewsite.json`: the review, mechanisms, strategies, overviews and papers as data, for reuse.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import json
 from typing import Any
 
 from .biblio import bibtex_entry, csl_item, ris_entry
-from .pages import EXPORT_FORMATS, PAPER_EXPORT_FORMATS, SiteBuilder, download_path
+from .model import Record
+from .siteindex import REVIEW_KEY, SiteIndex
+from .urls import EXPORT_FORMATS, PAPER_EXPORT_FORMATS, download_path
 
-DUMP_FORMAT = "reviewsite-dump/1"
+DUMP_FORMAT = "reviewsite-dump/2"
 
 
 def _json(data: Any) -> bytes:
@@ -25,76 +27,74 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def bibtex(builder: SiteBuilder, keys: list[str]) -> bytes:
-    papers = builder.content.papers
-    return "\n".join(bibtex_entry(builder.citekeys[k], papers[k].record) for k in keys).encode("utf-8")
+def _record(index: SiteIndex, key: str) -> Record:
+    return index.review.record if key == REVIEW_KEY else index.paper(key).record
 
 
-def ris(builder: SiteBuilder, keys: list[str]) -> bytes:
-    papers = builder.content.papers
-    return "".join(ris_entry(k, papers[k].record, citekey=builder.citekeys[k]) for k in keys).encode("utf-8")
+def bibtex(index: SiteIndex, keys: list[str]) -> bytes:
+    return "\n".join(bibtex_entry(index.citekeys[k], _record(index, k)) for k in keys).encode("utf-8")
 
 
-def csl_json(builder: SiteBuilder, keys: list[str]) -> bytes:
-    papers = builder.content.papers
-    return _json([csl_item(k, papers[k].record, citekey=builder.citekeys[k]) for k in keys])
+def ris(index: SiteIndex, keys: list[str]) -> bytes:
+    return "".join(ris_entry(k.lstrip("@"), _record(index, k), citekey=index.citekeys[k]) for k in keys).encode("utf-8")
+
+
+def csl_json(index: SiteIndex, keys: list[str]) -> bytes:
+    return _json([csl_item(k.lstrip("@"), _record(index, k), citekey=index.citekeys[k]) for k in keys])
 
 
 _WRITERS = {"bib": bibtex, "ris": ris, "json": csl_json}
 
 
-def dump(builder: SiteBuilder) -> dict[str, Any]:
-    """Mechanisms, strategies and papers as plain data: curated text stays Markdown, citations stay keys."""
-    review = builder.review
+def dump(index: SiteIndex) -> dict[str, Any]:
+    """Everything as plain data: curated text stays Markdown, citations stay keys."""
 
     def evidence(items: list[Any]) -> list[dict[str, Any]]:
-        return [{"finding": ev.finding, "cites": list(ev.cites),
-                 "papers": [p for p in (builder.index.resolve(k) for k in ev.cites) if p is not None]}
+        return [{**ev.model_dump(mode="json", exclude_none=True), "papers": index.evidence_papers(ev)}
                 for ev in items]
 
-    mechanisms = []
-    for slug, m in builder.mechanisms:
-        item = m.model_dump(mode="json", exclude={"evidence"})
-        mechanisms.append({"slug": slug, "url": f"mechanisms/{slug}/", **item, "evidence": evidence(m.evidence),
-                           "strategies": list(builder.addressed_by.get(slug, [])),
-                           "papers": builder.topic_papers("mechanisms", slug)})
-    strategies = []
-    for slug, s in builder.strategies:
-        item = s.model_dump(mode="json", exclude={"evidence"})
-        strategies.append({"slug": slug, "url": f"strategies/{slug}/", **item, "evidence": evidence(s.evidence),
-                           "papers": builder.topic_papers("strategies", slug)})
+    def topics(kind: str, items: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for slug, item in items:
+            extra: dict[str, Any] = {"papers": index.topic_papers(kind, slug)} if kind != "overviews" else {}
+            if kind == "mechanisms":
+                extra["strategies"] = list(index.addressed_by.get(slug, []))
+            out.append({"slug": slug, "url": f"{kind}/{slug}/", **item.model_dump(mode="json", exclude={"evidence"}),
+                        "evidence": evidence(item.evidence), **extra})
+        return out
+
     papers = []
-    for key, paper in builder.papers:
-        papers.append({
-            "key": key,
-            "url": builder.paper_url(key),
-            "citation_key": builder.citekeys[key],
-            **paper.model_dump(mode="json", exclude_none=True),
-            "topics": [{"kind": t["kind"], "slug": t["slug"]} for t in builder.topics_of(key)],
-        })
+    for key, paper in index.papers:
+        flag = index.flags.get(key)
+        papers.append({"key": key, "url": f"papers/{key}/", "citation_key": index.citekeys[key],
+                       **paper.model_dump(mode="json", exclude_none=True),
+                       "topics": [{"kind": t.kind, "slug": t.slug} for t in index.topics[key]],
+                       **({"flag": flag.level} if flag else {})})
     return {
         "format": DUMP_FORMAT,
-        "review": review.model_dump(mode="json", exclude_none=True),
-        "mechanisms": mechanisms,
-        "strategies": strategies,
+        "review": {"citation_key": index.citekeys[REVIEW_KEY],
+                   **index.review.model_dump(mode="json", exclude_none=True)},
+        "mechanisms": topics("mechanisms", index.mechanisms),
+        "strategies": topics("strategies", index.strategies),
+        "overviews": topics("overviews", index.overviews),
         "papers": papers,
     }
 
 
-def export_files(builder: SiteBuilder) -> dict[str, bytes]:
+def export_files(index: SiteIndex) -> dict[str, bytes]:
     """Every export, keyed by its path in the docs folder."""
     files: dict[str, bytes] = {}
-    everything = [key for key, _ in builder.papers]
+    everything = [REVIEW_KEY, *(key for key, _ in index.papers)]
     for ext, _ in EXPORT_FORMATS:
-        files[download_path("", "literature", ext)] = _WRITERS[ext](builder, everything)
-    for kind, items in (("mechanisms", builder.mechanisms), ("strategies", builder.strategies)):
+        files[download_path("", "literature", ext)] = _WRITERS[ext](index, everything)
+    for kind, items in (("mechanisms", index.mechanisms), ("strategies", index.strategies)):
         for slug, _ in items:
-            keys = builder.topic_papers(kind, slug)
+            keys = index.topic_papers(kind, slug)
             if keys:
                 for ext, _ in EXPORT_FORMATS:
-                    files[download_path(kind, slug, ext)] = _WRITERS[ext](builder, keys)
-    for key in everything:
+                    files[download_path(kind, slug, ext)] = _WRITERS[ext](index, [REVIEW_KEY, *keys])
+    for key, _ in index.papers:
         for ext, _ in PAPER_EXPORT_FORMATS:
-            files[download_path("papers", key, ext)] = _WRITERS[ext](builder, [key])
-    files[download_path("", "reviewsite", "json")] = _json(dump(builder))
+            files[download_path("papers", key, ext)] = _WRITERS[ext](index, [key])
+    files[download_path("", "reviewsite", "json")] = _json(dump(index))
     return files

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from . import prose
 from .biblio import author_name, citation_text
 from .model import Paper
-from .pages import NO_RELATION, NO_RELATION_TITLE, SiteBuilder
+from .siteindex import NO_RELATION, SiteIndex
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_PATH = "feed.xml"
@@ -42,11 +42,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def atom_feed(builder: SiteBuilder, *, limit: int = FEED_LIMIT) -> bytes:
-    rec = builder.review.record
+def atom_feed(index: SiteIndex, *, limit: int = FEED_LIMIT) -> bytes:
+    rec = index.review.record
     site = rec.pmid or rec.doi or rec.title
     fallback = rec.published or rec.epublished
-    dated = sorted(((rfc3339(added_date(p, fallback)), key) for key, p in builder.papers),
+    dated = sorted(((rfc3339(added_date(p, fallback)), key) for key, p in index.papers),
                    key=lambda dk: (dk[0], dk[1]), reverse=True)[:limit]
 
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
@@ -60,18 +60,18 @@ def atom_feed(builder: SiteBuilder, *, limit: int = FEED_LIMIT) -> bytes:
     _sub(author, "name", "Curators of this site")
 
     for updated, key in dated:
-        paper = builder.content.papers[key]
+        paper = index.paper(key)
         entry = _sub(feed, "entry")
         _sub(entry, "title", paper.record.title)
         _sub(entry, "id", _uuid(site, "paper", key))
         _sub(entry, "updated", updated)
-        _sub(entry, "link", rel="alternate", type="text/html", href=builder.paper_url(key))
+        _sub(entry, "link", rel="alternate", type="text/html", href=f"papers/{key}/")
         for a in paper.record.authors[:10]:
             _sub(_sub(entry, "author"), "name", author_name(a))
         for rel in paper.relations or [NO_RELATION]:
-            _sub(entry, "category", term=rel, label=builder.relation_titles.get(rel, NO_RELATION_TITLE))
-        for topic in builder.topics_of(key):
-            _sub(entry, "category", term=f"{topic['kind']}:{topic['slug']}", label=topic["title"])
+            _sub(entry, "category", term=rel, label=index.relation_title(rel))
+        for topic in index.topics[key]:
+            _sub(entry, "category", term=topic.key, label=topic.title)
         summary = prose.plain(paper.curation.summary, 500) if paper.curation.summary else ""
         _sub(entry, "summary", (summary + " " if summary else "") + citation_text(paper.record), type="text")
 

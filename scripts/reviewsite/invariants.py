@@ -34,6 +34,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .engines import Engine, get_engine
 from .errors import Problem
 
 # Attributes a browser dereferences or navigates to (HTML, SVG, MathML), and SVG animation values
@@ -173,10 +174,10 @@ def _short(text: str, limit: int = 80) -> str:
     return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
-@lru_cache(maxsize=1)
-def theme_inline_scripts() -> tuple[re.Pattern[str], ...]:
-    """Inline scripts the installed Material theme may emit, as patterns (its Jinja expressions become `[^"<]*`)."""
-    spec = importlib.util.find_spec("material")
+@lru_cache(maxsize=4)
+def theme_inline_scripts(theme: str = "material") -> tuple[re.Pattern[str], ...]:
+    """Inline scripts the installed theme package may emit, as patterns (its Jinja expressions become `[^"<]*`)."""
+    spec = importlib.util.find_spec(theme)
     if spec is None or not spec.submodule_search_locations:
         return ()
     folder = Path(next(iter(spec.submodule_search_locations))) / "templates" / "partials" / "javascripts"
@@ -188,9 +189,12 @@ def theme_inline_scripts() -> tuple[re.Pattern[str], ...]:
     return tuple(patterns)
 
 
-def _inline_ok(text: str) -> bool:
-    body = text.strip()
-    return any(p.fullmatch(body) for p in theme_inline_scripts())
+def _inline_checker(theme: str):
+    def inline_ok(text: str) -> bool:
+        body = text.strip()
+        return any(p.fullmatch(body) for p in theme_inline_scripts(theme))
+
+    return inline_ok
 
 
 def _resolve(page_rel: str, url: str) -> str | None:
@@ -279,13 +283,12 @@ def _check_target(site: _Site, name: str, rel: str, line: int, col: int, what: s
     return []
 
 
-def _check_search_index(site: _Site, name: str) -> list[Problem]:
-    path = site.dir / "search" / "search_index.json"
+def _check_search_index(site: _Site, name: str, rel: str, key: str) -> list[Problem]:
+    path = site.dir / rel
     if not path.is_file():
         return []
-    rel = "search/search_index.json"
     try:
-        docs = json.loads(path.read_text(encoding="utf-8")).get("docs", [])
+        docs = json.loads(path.read_text(encoding="utf-8")).get(key, [])
     except ValueError as exc:
         return [Problem(f"{name}/{rel}", 1, 1, f"search index is not valid JSON: {exc}")]
     problems = []
@@ -293,9 +296,9 @@ def _check_search_index(site: _Site, name: str) -> list[Problem]:
         location = str(doc.get("location", ""))
         page, _, fragment = location.partition("#")
         if _SCHEME.match(page) or page.startswith("/"):
-            problems.append(Problem(f"{name}/{rel}", 1, 1, f"docs[{i}].location {location!r} is not a site path"))
+            problems.append(Problem(f"{name}/{rel}", 1, 1, f"{key}[{i}].location {location!r} is not a site path"))
             continue
-        problems += _check_target(site, name, rel, 1, 1, f"docs[{i}].location {location!r}", page, unquote(fragment))
+        problems += _check_target(site, name, rel, 1, 1, f"{key}[{i}].location {location!r}", page, unquote(fragment))
     return problems
 
 
@@ -316,8 +319,10 @@ def _check_sitemap(site: _Site, name: str) -> list[Problem]:
     return problems
 
 
-def scan_html(site_dir: Path) -> list[Problem]:
+def scan_html(site_dir: Path, engine: Engine | None = None) -> list[Problem]:
     """Structure, URL, handler and script invariants, and every internal link and anchor."""
+    engine = engine or get_engine("mkdocs")
+    inline_ok = _inline_checker(engine.theme_package)
     site_dir = Path(site_dir)
     name = site_dir.name
     site = _Site(site_dir)
@@ -330,14 +335,14 @@ def scan_html(site_dir: Path) -> list[Problem]:
         def report(line: int, col: int, message: str, rel: str = rel) -> None:
             problems.append(Problem(f"{name}/{rel}", line, col, message))
 
-        scanner = _Scanner(page, report, _inline_ok, site.resolve)
+        scanner = _Scanner(page, report, inline_ok, site.resolve)
         try:
             scanner.feed(path.read_text(encoding="utf-8"))
             scanner.close()
         except UnicodeDecodeError as exc:
             report(1, 1, f"not UTF-8: {exc.reason}")
     problems += check_links(site, name)
-    problems += _check_search_index(site, name)
+    problems += _check_search_index(site, name, engine.search_index, engine.search_index_key)
     problems += _check_sitemap(site, name)
     return problems
 
@@ -385,12 +390,13 @@ def validate_html(site_dir: Path, vnu_jar: Path, *, java: str = "java", timeout:
     return problems
 
 
-def check_site(site_dir: Path | str, *, vnu_jar: Path | str | None = None, java: str = "java") -> list[Problem]:
+def check_site(site_dir: Path | str, *, vnu_jar: Path | str | None = None, java: str = "java",
+               engine: Engine | None = None) -> list[Problem]:
     """All invariants over a built site; with `vnu_jar`, HTML validity too. Sorted, de-duplicated problems."""
     site_dir = Path(site_dir)
     if not (site_dir / "index.html").is_file():
         return [Problem(site_dir.name, 1, 1, "not a built site: no index.html")]
-    problems = scan_html(site_dir)
+    problems = scan_html(site_dir, engine)
     if vnu_jar is not None:
         problems += validate_html(site_dir, Path(vnu_jar), java=java)
     return sorted(set(problems))
@@ -402,8 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reviewsite.invariants", description=__doc__.splitlines()[0])
     parser.add_argument("site", nargs="?", default="site")
     parser.add_argument("--vnu", default=None, help="path to vnu.jar (the Nu HTML checker); needs Java")
+    parser.add_argument("--engine", default="mkdocs", help="the engine that built the site")
     args = parser.parse_args(argv)
-    problems = check_site(Path(args.site), vnu_jar=args.vnu)
+    problems = check_site(Path(args.site), vnu_jar=args.vnu, engine=get_engine(args.engine))
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(problems)} invariant problem(s)", file=sys.stderr)

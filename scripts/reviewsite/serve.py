@@ -16,8 +16,9 @@ import time
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import engine_env, generate
+from .build import generate
 from .config import Project
+from .engines import Engine
 from .errors import ExitCode
 from .load import is_editor_backup
 from .report import print_problems
@@ -27,8 +28,9 @@ class Regenerator(FileSystemEventHandler):
     """Regenerates after changes settle, on one worker thread: never two regenerations at once, and a
     change that arrives during one is picked up by the next."""
 
-    def __init__(self, project: Project, delay: float = 0.3):
+    def __init__(self, project: Project, engine: Engine, delay: float = 0.3):
         self.project = project
+        self.engine = engine
         self.delay = delay
         self._changed = threading.Event()
         self._stop = threading.Event()
@@ -56,11 +58,11 @@ class Regenerator(FileSystemEventHandler):
                 self._changed.clear()
                 time.sleep(self.delay)
             if not self._stop.is_set():
-                regenerate(self.project)
+                regenerate(self.project, self.engine)
 
 
-def regenerate(project: Project, *, first: bool = False) -> bool:
-    result = generate(project)
+def regenerate(project: Project, engine: Engine, *, first: bool = False) -> bool:
+    result = generate(project, engine)
     if result.problems:
         print_problems(result.problems)
         if first:
@@ -75,38 +77,36 @@ def regenerate(project: Project, *, first: bool = False) -> bool:
     return True
 
 
-def serve(project: Project, dev_addr: str) -> int:
-    if not regenerate(project, first=True):
+def serve(project: Project, dev_addr: str, engine: Engine) -> int:
+    if not regenerate(project, engine, first=True):
         return ExitCode.CONTENT
     observer = Observer()
-    handler = Regenerator(project)
+    handler = Regenerator(project, engine)
     handler.start()
     for folder in (project.root / "content", project.templates):
         if folder.is_dir():
             observer.schedule(handler, str(folder), recursive=True)
     observer.start()
-    args = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(project.mkdocs_yml),
-            "--dev-addr", dev_addr, "--livereload"]
-    engine = subprocess.Popen(args, cwd=project.root, env=engine_env())
+    server = engine.serve(project, dev_addr)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    # A terminated `reviewsite serve` must not leave its MkDocs server behind.
+    # A terminated `reviewsite serve` must not leave its engine's server behind.
     signal.signal(signal.SIGTERM, stop)
     try:
-        while engine.poll() is None:
+        while server.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        if engine.poll() is None:
-            engine.terminate()
+        if server.poll() is None:
+            server.terminate()
             try:
-                engine.wait(timeout=10)
+                server.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                engine.kill()
+                server.kill()
         observer.stop()
         observer.join(timeout=5)
         handler.stop()
-    return ExitCode.OK if engine.wait() in (0, -2, -15, 130) else ExitCode.ENGINE
+    return ExitCode.OK if server.wait() in (0, -2, -15, 130) else ExitCode.ENGINE

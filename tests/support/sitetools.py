@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TOOLS = ROOT / "tools" / "node_modules"
 AXE_JS = TOOLS / "axe-core" / "axe.min.js"

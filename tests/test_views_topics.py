@@ -10,10 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reviewsite.check import check
-from reviewsite.config import find_project
-from reviewsite.pages import FURTHER_READING, build_pages
-from reviewsite.render import render_pages
+from reviewsite.views.topics import FURTHER_READING
+from support.projects import render_view, views_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA = FURTHER_READING + 7
@@ -37,33 +35,28 @@ def _page(pages, path):
 
 def test_topic_pages_list_the_newest_papers_and_link_to_the_rest(project):
     pmids = _add_tagged_papers(project, EXTRA)
-    site = find_project(project)
-    content, problems = check(site)
-    assert problems == []
-    pages = build_pages(content, site.settings)
+    site, pages = views_of(project)
     for path, topic in (("mechanisms/cd19-genetic-loss.md", "mechanisms:cd19-genetic-loss"),
                         ("strategies/cd22-car.md", "strategies:cd22-car")):
         page = _page(pages, path)
         listed = [row["url"] for row in page.data["papers"]]
         assert len(listed) == FURTHER_READING
         # Newest first: the synthetic papers are dated 2000 + i, so the last ones come first.
-        assert listed[0] == f"../../papers/{pmids[-1]}/"
+        assert listed[0] == f"/fixture/papers/{pmids[-1]}/"
         more = page.data["papers_more"]
-        assert more["url"] == f"../../literature/?topic={topic}"
+        assert more["url"] == f"/fixture/literature/?topic={topic}"
         assert more["count"] >= EXTRA - FURTHER_READING
-        text = render_pages([page], ROOT / "templates")[path]
-        assert f'{more["count"]} more: <a href="../../literature/?topic={topic}">' in text
-        assert text.count('<li><a href="../../papers/') <= FURTHER_READING + len(page.data.get("references", []))
+        text = render_view(site, page)
+        assert f'{more["count"]} more: <a href="/fixture/literature/?topic={topic}">' in text
+        assert text.count('<li><a href="/fixture/papers/') <= FURTHER_READING + len(page.data.get("references", []))
 
 
 def test_topic_pages_without_many_papers_have_no_more_link(project):
-    site = find_project(project)
-    content, problems = check(site)
-    assert problems == []
-    for page in build_pages(content, site.settings):
+    site, pages = views_of(project)
+    for page in pages:
         if page.template in ("mechanism.md.j2", "strategy.md.j2"):
             assert page.data["papers_more"] is None
-            assert " more: <a " not in render_pages([page], ROOT / "templates")[page.path]
+            assert " more: <a " not in render_view(site, page)
 
 
 def test_capped_topic_page_builds_strictly_and_its_link_resolves(project):
@@ -74,7 +67,7 @@ def test_capped_topic_page_builds_strictly_and_its_link_resolves(project):
                             capture_output=True, text=True, timeout=600, env=env, check=False)
     assert result.returncode == 0, result.stderr
     html = (project / "site" / "mechanisms" / "cd19-genetic-loss" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../literature/?topic=mechanisms:cd19-genetic-loss"' in html
+    assert 'href="/fixture/literature/?topic=mechanisms:cd19-genetic-loss"' in html
     literature = (project / "site" / "literature" / "index.html").read_text(encoding="utf-8")
     assert 'value="mechanisms:cd19-genetic-loss"' in literature  # the filter offers the topic the link asks for
     rows = literature.count('data-topics="') - literature.count('data-topics=""')

@@ -8,6 +8,7 @@ quotes, Unicode), so every output format is tested against hostile text. It live
 from __future__ import annotations
 
 import json
+import posixpath
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "minimal"
 EXTRA_PAPERS = ROOT / "tests" / "fixtures" / "literature"
 
@@ -47,9 +48,38 @@ curation:
 """
 
 
+def resolve_href(page_url: str, href: str, base: str = "/") -> tuple[str, str]:
+    """Site URL and anchor an href on `page_url` points to (`papers/1/`, `evidence-2`): relative hrefs
+    and paths from the site's root under `base` (the site_url's path) alike."""
+    path, _, anchor = href.partition("#")
+    path = path.split("?", 1)[0]
+    if path.startswith("/"):
+        assert path.startswith(base), f"{href!r} is outside the site's root {base!r}"
+        target = "/" + path[len(base):]
+    else:
+        target = posixpath.normpath(posixpath.join("/" + page_url, path or ".")) if path else "/" + page_url
+    url = target.strip("/")
+    return (url + "/" if url and not posixpath.splitext(url)[1] else url), anchor
+
+
 @dataclass
 class BuiltSite:
     root: Path
+
+    @cached_property
+    def base(self) -> str:
+        from reviewsite.urls import site_base
+
+        return site_base(self.project.site_url)
+
+    def resolve(self, page_url: str, href: str) -> tuple[str, str]:
+        return resolve_href(page_url, href, self.base)
+
+    def file(self, page_url: str, href: str) -> Path:
+        """The file of the built site an href on `page_url` serves."""
+        url, _ = self.resolve(page_url, href)
+        path = self.site / url
+        return path / "index.html" if url == "" or url.endswith("/") else path
 
     @property
     def site(self) -> Path:
@@ -88,10 +118,10 @@ class BuiltSite:
         return find_project(self.root)
 
     @cached_property
-    def builder(self):
-        from reviewsite.pages import SiteBuilder
+    def index(self):
+        from reviewsite.siteindex import SiteIndex
 
-        return SiteBuilder(self.content, self.project.settings)
+        return SiteIndex(self.content, self.project.settings)
 
 
 _CACHE: dict[str, BuiltSite] = {}

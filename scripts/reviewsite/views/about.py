@@ -1,0 +1,57 @@
+"""The about page and the tags index: how the site is made and cited, and every tag with its pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .common import Page, ViewContext, tag_anchor
+from .literature import literature_downloads
+
+
+def about_page(ctx: ViewContext) -> Page:
+    path = "about.md"
+    settings = ctx.index.settings
+    section = ctx.section("about")
+    licence = settings.licence
+    return Page(path, "about.md.j2", "templates/about.md.j2", section.title, section.description,
+                {"repo_url": ctx.repo_url or "", "counts": ctx.index.counts(),
+                 "downloads": literature_downloads(ctx, path, "JSON data"), "feed_url": ctx.href(path, "feed.xml"),
+                 "curators": list(settings.curators),
+                 "licence": {"name": licence.name, "url": licence.url or ""} if licence else None})
+
+
+def _tag_pages(ctx: ViewContext) -> dict[str, dict[str, Any]]:
+    """Tag anchor -> its name and the pages that carry it, in site order."""
+    index = ctx.index
+    tags: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, title: str, url: str, kind: str) -> None:
+        entry = tags.setdefault(tag_anchor(name), {"name": name, "pages": []})
+        page = {"title": title, "url": url, "kind": kind}
+        if page not in entry["pages"]:
+            entry["pages"].append(page)
+
+    for kind, label, items in (("mechanisms", ctx.section("mechanisms").singular or "Mechanism", index.mechanisms),
+                               ("strategies", ctx.section("strategies").singular or "Strategy", index.strategies)):
+        for slug, item in items:
+            for name in [*item.diseases, *item.antigens, *item.products]:
+                add(name, item.title, f"{kind}/{slug}/", label)
+    for key, paper in index.papers:
+        for name in paper.curation.tags:
+            add(name, paper.record.title, f"papers/{key}/", "Paper")
+    return tags
+
+
+def tags_page(ctx: ViewContext) -> Page:
+    path = "tags.md"
+    entries = []
+    for anchor, entry in sorted(_tag_pages(ctx).items(), key=lambda kv: kv[1]["name"].lower()):
+        entries.append({"anchor": anchor, "name": entry["name"], "count": len(entry["pages"]),
+                        "pages": [{**p, "url": ctx.href(path, p["url"])} for p in entry["pages"]]})
+    section = ctx.section("tags")
+    return Page(path, "tags.md.j2", "templates/tags.md.j2", section.title, section.description,
+                {"tags": entries, "intro": section.intro or ""})
+
+
+def pages(ctx: ViewContext) -> list[Page]:
+    return [tags_page(ctx), about_page(ctx)]
