@@ -18,7 +18,7 @@ from .model import Author, Paper, Record
 
 
 def author_name(author: Author) -> str:
-    """Vancouver form: `Fry TJ`, or the collective name."""
+    """Vancouver form: `Smith JA`, or the collective name."""
     if author.collective:
         return author.collective
     initials = author.initials or "".join(p[0] for p in (author.given or "").replace("-", " ").split() if p)
@@ -222,7 +222,7 @@ def bibtex_author(author: Author) -> str:
 
 
 def bibtex_entry(citekey: str, record: Record) -> str:
-    """One `@article` entry. The title is double-braced so styles keep its capitals (CD19, CAR)."""
+    """One `@article` entry. The title is double-braced so styles keep its capitals (DNA, HIV)."""
     fields: list[tuple[str, str]] = []
     if record.authors:
         fields.append(("author", "{" + " and ".join(bibtex_author(a) for a in record.authors) + "}"))

@@ -126,13 +126,13 @@ def year_chart(
     out.append('<g class="rs-bars">')
     for i, year in enumerate(years):
         x0 = left + slot * i + (slot - bar) / 2
-        base = upper + plot_h
+        base: float = upper + plot_h
         for s in used:
             n = counts[year][s.key]
             if not n:
                 continue
             h = plot_h * n / axis_top
-            base -= h
+            base = base - h
             out.append(f'<rect class="rs-bar" x="{_num(x0)}" y="{_num(base)}" width="{_num(bar)}" height="{_num(h)}" '
                        f'fill="{s.color}"><title>{year}: {n} {_t(s.label.lower())}</title></rect>')
     out.append("</g></svg>")
@@ -235,8 +235,8 @@ def flow_diagram(
             out.append('<text font-size="12" fill="currentColor" aria-hidden="true">')
             for i, line in enumerate(lines):
                 # A space between wrapped lines keeps the visible text equal to the link's name (axe).
-                gap = " " if i < len(lines) - 1 else ""
-                out.append(f'<tspan x="{_num(x + 8)}" y="{_num(first_y + i * 14)}">{_t(line)}{gap}</tspan>')
+                sep = " " if i < len(lines) - 1 else ""
+                out.append(f'<tspan x="{_num(x + 8)}" y="{_num(first_y + i * 14)}">{_t(line)}{sep}</tspan>')
             out.append("</text></a>")
     out.append("</svg>")
     return Markup("".join(out))

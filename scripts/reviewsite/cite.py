@@ -33,7 +33,8 @@ class CitationTypo:
 def find_citations(text: str) -> Iterator[CitationGroup]:
     """Each bracketed citation group in `text`, with well-formed keys and malformed ones apart."""
     for match in CITATION_RE.finditer(text):
-        keys, bad = [], []
+        keys: list[str] = []
+        bad: list[str] = []
         for part in match.group(1).split(";"):
             key = part.strip().removeprefix("@").strip()
             (keys if CITEKEY_RE.match(key) else bad).append(key)

@@ -68,7 +68,7 @@ def atom_feed(index: SiteIndex, *, limit: int = FEED_LIMIT) -> bytes:
         _sub(entry, "link", rel="alternate", type="text/html", href=f"papers/{key}/")
         for a in paper.record.authors[:10]:
             _sub(_sub(entry, "author"), "name", author_name(a))
-        for rel in paper.relations or [NO_RELATION]:
+        for rel in index.relation_keys(key):
             _sub(entry, "category", term=rel, label=index.relation_title(rel))
         for topic in index.topics[key]:
             _sub(entry, "category", term=topic.key, label=topic.title)

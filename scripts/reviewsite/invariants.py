@@ -212,7 +212,7 @@ def _resolve(page_rel: str, url: str) -> str | None:
 
 
 def _site_base_path(site_dir: Path) -> str:
-    """URL path the site is published under (from the sitemap's shortest <loc>), e.g. '/car-t-resistance/'."""
+    """URL path the site is published under (from the sitemap's shortest <loc>), e.g. '/my-review/'."""
     sitemap = site_dir / "sitemap.xml"
     if sitemap.is_file():
         locs = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text(encoding="utf-8", errors="replace"))

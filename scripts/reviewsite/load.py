@@ -60,8 +60,9 @@ class Content:
 
     def items(self, kind: str) -> dict[str, Any]:
         """The validated items of one kind (`mechanism`, `strategy`, `overview`, `paper`)."""
-        return {"mechanism": self.mechanisms, "strategy": self.strategies, "overview": self.overviews,
-                "paper": self.papers}[kind]
+        items: dict[str, dict[str, Any]] = {"mechanism": self.mechanisms, "strategy": self.strategies,
+                                            "overview": self.overviews, "paper": self.papers}
+        return items[kind]
 
     def source(self, kind: str, key: str) -> Source:
         return self.sources[(kind, key)]

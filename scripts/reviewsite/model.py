@@ -114,7 +114,7 @@ def _date(value: str) -> str:
         raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD (got {value!r})")
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
-        _dt.date(year, month or 1, day or 1)
+        _dt.date(year or 1, month or 1, day or 1)
     except ValueError as exc:
         raise ValueError(f"invalid date {value!r}: {exc}") from None
     return value
@@ -292,7 +292,7 @@ class Evidence(_Strict):
     kind: Slug | None = None
     """Kind of evidence, one of `extra.reviewsite.evidence_kinds` (randomised trial, observational...)."""
     context: Line | None = None
-    """Disease or model the finding comes from ("B-ALL, children", "LBCL", "mouse xenograft")."""
+    """Disease or model the finding comes from ("adults, phase 2", "cell lines", "mouse xenograft")."""
 
 
 class Trial(_Strict):

@@ -132,7 +132,7 @@ def _scan_events(text: str, loader: type = yaml.SafeLoader) -> None:
     documents = 0
     for event in yaml.parse(text, Loader=loader):
         mark = event.start_mark
-        where = (mark.line + 1, mark.column + 1)
+        where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         if isinstance(event, yaml.AliasEvent):
             raise YamlError(*where, "anchors and aliases are not allowed (write the value out)")
         if isinstance(event, yaml.DocumentStartEvent):

@@ -127,8 +127,9 @@ class SiteIndex:
 
     def item(self, kind: str, slug: str) -> Any:
         """A mechanism, strategy or overview by its section (`mechanisms`...) and slug."""
-        return {"mechanisms": self.content.mechanisms, "strategies": self.content.strategies,
-                "overviews": self.content.overviews}[kind][slug]
+        items: dict[str, dict[str, Any]] = {"mechanisms": self.content.mechanisms,
+                                            "strategies": self.content.strategies, "overviews": self.content.overviews}
+        return items[kind][slug]
 
     def source(self, kind: str, key: str) -> str:
         """Project-relative path of the file an item came from."""

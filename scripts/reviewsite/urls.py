@@ -36,7 +36,7 @@ def trial_href(nct: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """An anchor for a tag or heading: ASCII words joined by '-' (`CD19 (B-ALL)` -> `cd19-b-all`)."""
+    """An anchor for a tag or heading: ASCII words joined by '-' (`Stage II (adults)` -> `stage-ii-adults`)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tag"
 
