@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from . import prose
 from .biblio import author_name, citation_text
 from .model import Paper
-from .siteindex import NO_RELATION, SiteIndex
+from .siteindex import SiteIndex
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_PATH = "feed.xml"
