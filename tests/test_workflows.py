@@ -27,7 +27,7 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>.*?)\s*$")
 WRITE_SCOPES = {
     ("pages.yml", "deploy"): {"pages": "write", "id-token": "write"},
-    ("fetch.yml", "fetch"): {"contents": "write", "pull-requests": "write"},
+    ("fetch.yml", "propose"): {"contents": "write", "pull-requests": "write"},
 }
 
 BAD_WORKFLOW = """\
@@ -174,12 +174,13 @@ def test_secret_is_only_in_the_scheduled_fetch() -> None:
     job = workflow["jobs"]["fetch"]
     assert job.get("environment"), "the secret lives in a dedicated environment"
     fetch = next(s for s in job["steps"] if "reviewsite fetch" in s.get("run", ""))
-    assert fetch["env"] == {"NCBI_API_KEY": "${{ secrets.NCBI_API_KEY }}"}
+    assert fetch["env"]["NCBI_API_KEY"] == "${{ secrets.NCBI_API_KEY }}"
+    assert [s for s in job["steps"] if "secrets." in str(s)] == [fetch]  # the key reaches one step only
     names = [str(s.get("uses", "")).split("@")[0] or s.get("run", "") for s in job["steps"]]
     assert any("reviewsite check" in n for n in names)
-    assert "peter-evans/create-pull-request" in names
-    pr = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("peter-evans/create-pull-request@"))
-    assert pr["if"] == "steps.changes.outputs.changed == 'true'"
+    propose = workflow["jobs"]["propose"]
+    assert "peter-evans/create-pull-request" in [str(s.get("uses", "")).split("@")[0] for s in propose["steps"]]
+    assert propose["if"] == "needs.fetch.outputs.changed == 'true'" and propose["needs"] == "fetch"
 
 
 def test_dependabot_updates_actions() -> None:
@@ -285,12 +286,163 @@ def test_changed_papers_lists_new_and_changed(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(script), str(tmp_path / "body.md")], cwd=tmp_path,
                           capture_output=True, text=True, check=True, env={**env, "GITHUB_OUTPUT": str(output)})
     outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
-    assert outputs == {"changed": "true", "summary": "1 new, 1 changed, 1 removed papers"}
+    assert outputs == {"changed": "true", "summary": "1 new, 1 changed, 1 removed papers", "failures": "0"}
     body = (tmp_path / "body.md").read_text(encoding="utf-8")
-    assert "## New papers (1)\n\n- [PMID 222](https://pubmed.ncbi.nlm.nih.gov/222/): Evil" in body
+    assert ("## New papers (1)\n\n### Not linked to the review by PubMed (1)\n\n"
+            "- [PMID 222](https://pubmed.ncbi.nlm.nih.gov/222/): Evil") in body
     assert "[PMID 111](https://pubmed.ncbi.nlm.nih.gov/111/): New (changed: record&#46;title, relations)" in body
     assert "## Removed papers (1)" in body
     # Upstream text cannot add links, mentions, HTML or code spans to the pull request.
     evil = body.split("[PMID 222]", 1)[1].splitlines()[0]
     for raw in ("[x]", "@someone", "<script>", "`a`", "::error::"):
         assert raw not in evil
+
+
+# ---------------------------------------------------------------- the weekly refresh: who holds what (issue 11)
+
+
+def _job(name: str) -> dict[str, Any]:
+    return load(WORKFLOWS / "fetch.yml")["jobs"][name]
+
+
+def _run_of(job: str, needle: str) -> str:
+    return next(s["run"] for s in _job(job)["steps"] if needle in s.get("name", ""))
+
+
+def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A `run:` block as the runner runs it (bash -eo pipefail)."""
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, text=True,
+                          capture_output=True, env={"PATH": os.environ["PATH"], **env}, timeout=60, check=False)
+
+
+def test_the_write_token_never_meets_project_code_or_the_key() -> None:
+    workflow = load(WORKFLOWS / "fetch.yml")
+    writers = [name for name, job in workflow["jobs"].items()
+               if any(v == "write" for v in (job.get("permissions") or {}).values())]
+    assert writers == ["propose"]
+    propose = workflow["jobs"]["propose"]
+    assert "environment" not in propose and "secrets." not in yaml.safe_dump(propose)
+    uses = [str(s["uses"]).split("@")[0] for s in propose["steps"] if "uses" in s]
+    assert uses == ["actions/checkout", "actions/download-artifact", "peter-evans/create-pull-request"]
+    runs = [s["run"] for s in propose["steps"] if "run" in s]
+    assert runs == ["git apply --include='content/*' \"$RUNNER_TEMP/weekly/content.patch\""]
+    fetch = workflow["jobs"]["fetch"]
+    assert fetch["permissions"] == {"contents": "read"} and fetch["environment"] == "pubmed"
+
+
+def test_fetch_comes_before_any_build() -> None:
+    runs = [s.get("run", "") for s in _job("fetch")["steps"]]
+    at_fetch = next(i for i, r in enumerate(runs) if "reviewsite fetch" in r)
+    at_build = next(i for i, r in enumerate(runs) if "reviewsite build" in r)
+    assert at_fetch < at_build
+    assert not any("dev.py site" in r or "reviewsite build" in r for r in runs[:at_fetch])
+
+
+@pytest.mark.parametrize(("code", "passes"), [(0, True), (3, True), (2, False), (1, False)])
+def test_the_fetch_step_keeps_a_partial_fetch_and_stops_on_anything_else(tmp_path: Path, code: int,
+                                                                          passes: bool) -> None:
+    stub = tmp_path / ".venv" / "bin" / "reviewsite"
+    stub.parent.mkdir(parents=True)
+    stub.write_text(f'#!/bin/sh\nmkdir -p "$(dirname "$REVIEWSITE_FETCH_REPORT")"\n'
+                    f'echo "{{}}" > "$REVIEWSITE_FETCH_REPORT"\nexit {code}\n')
+    stub.chmod(0o755)
+    proc = _bash(_run_of("fetch", "Fetch from PubMed"), tmp_path,
+                 {"REVIEWSITE_FETCH_REPORT": str(tmp_path / "weekly" / "report.json")})
+    assert (proc.returncode == 0) is passes, proc.stderr
+    if not passes:
+        assert proc.returncode == code
+
+
+@pytest.mark.parametrize(("fetch", "propose", "failures", "fails"), [
+    ("success", "success", "0", False),
+    ("success", "skipped", "0", False),  # nothing changed: no pull request, nothing wrong
+    ("success", "success", "2", True),  # partly failed: the pull request was opened, the run is red
+    ("success", "skipped", "1", True),
+    ("failure", "skipped", "", True),
+    ("success", "failure", "0", True),
+])
+def test_the_status_job_marks_a_partly_failed_fetch(tmp_path: Path, fetch: str, propose: str, failures: str,
+                                                    fails: bool) -> None:
+    status = _job("status")
+    assert status["if"] == "${{ always() }}" and status["needs"] == ["fetch", "propose"]
+    assert status["permissions"] == {}
+    proc = _bash(_run_of("status", "Fail the run"), tmp_path,
+                 {"FETCH_RESULT": fetch, "PROPOSE_RESULT": propose, "FAILURES": failures})
+    assert (proc.returncode != 0) is fails, proc.stdout
+    if fails:
+        assert proc.stdout.startswith("::error::")
+
+
+def test_the_change_reaches_the_propose_job_as_a_patch_of_content_only(tmp_path: Path) -> None:
+    """The package step in the fetch job's clone, the apply step in a fresh clone: the same content/."""
+    origin = tmp_path / "origin"
+    (origin / "content" / "papers").mkdir(parents=True)
+    (origin / "content" / "papers" / "1.yaml").write_text('record:\n  title: "Old"\n', encoding="utf-8")
+    (origin / "README.md").write_text("readme\n", encoding="utf-8")
+    _git(origin, "init", "-q")
+    _git(origin, "add", ".")
+    _git(origin, "commit", "-qm", "start")
+    fetched = tmp_path / "fetched"
+    _git(tmp_path, "clone", "-q", str(origin), str(fetched))
+    (fetched / "content" / "papers" / "1.yaml").write_text('record:\n  title: "New — ü"\n', encoding="utf-8")
+    (fetched / "content" / "papers" / "2.yaml").write_text('record:\n  title: "Two"\n', encoding="utf-8")
+    (fetched / "README.md").write_text("changed outside content\n", encoding="utf-8")
+    weekly = tmp_path / "runner" / "weekly"
+    weekly.mkdir(parents=True)
+    proc = _bash(_run_of("fetch", "Package the change"), fetched, {"RUNNER_TEMP": str(tmp_path / "runner")})
+    assert proc.returncode == 0, proc.stderr
+    fresh = tmp_path / "fresh"
+    _git(tmp_path, "clone", "-q", str(origin), str(fresh))
+    proc = _bash(_run_of("propose", "Apply the change"), fresh, {"RUNNER_TEMP": str(tmp_path / "runner")})
+    assert proc.returncode == 0, proc.stderr
+    for name in ("1.yaml", "2.yaml"):
+        assert (fresh / "content" / "papers" / name).read_bytes() == (fetched / "content" / "papers" / name).read_bytes()
+    assert (fresh / "README.md").read_text() == "readme\n"
+
+
+# ---------------------------------------------------------------- CI: strict integrity when a citation is added
+
+
+def test_ci_checks_integrity_strictly_when_a_pull_request_adds_a_citation() -> None:
+    workflow = load(WORKFLOWS / "ci.yml")
+    job = workflow["jobs"]["check"]
+    checkout = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 2  # the merge commit and its base
+    names = [s.get("name", "") for s in job["steps"]]
+    find = job["steps"][names.index("Find the citations this pull request adds")]
+    strict = job["steps"][names.index("Check the integrity of cited papers")]
+    assert find["run"] == ".venv/bin/python scripts/ci/new_citations.py HEAD^1" and find["id"] == "citations"
+    assert strict["run"] == ".venv/bin/reviewsite check --strict-integrity"
+    assert "steps.citations.outputs.added == 'true'" in strict["if"]
+    assert names.index("Find the citations this pull request adds") < names.index("Check the integrity of cited papers")
+
+
+def _citations(repo: Path, *args: str) -> tuple[str, str]:
+    output = repo / ".github_output"
+    output.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_OUTPUT"}
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "ci" / "new_citations.py"), *args], cwd=repo,
+                          capture_output=True, text=True, check=True, env={**env, "GITHUB_OUTPUT": str(output)})
+    return output.read_text(encoding="utf-8"), proc.stderr
+
+
+def test_new_citations_are_found_against_the_base(tmp_path: Path) -> None:
+    repo = tmp_path / "site"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    strategy = repo / "content" / "strategies" / "cd22-car.yaml"
+    strategy.write_text(strategy.read_text(encoding="utf-8").replace("Target CD22 instead", "Aim at CD22 instead"),
+                        encoding="utf-8")
+    _git(repo, "commit", "-qam", "reworded, nothing new cited")
+    assert _citations(repo, "HEAD^1") == ("added=false\n", "no citation added\n")
+    strategy.write_text(strategy.read_text(encoding="utf-8").replace("[@pmid:29155426]",
+                                                                     "[@pmid:29155426; @pmid:26516065]"),
+                        encoding="utf-8")
+    _git(repo, "commit", "-qam", "a new citation")
+    output, said = _citations(repo, "HEAD^1")
+    assert output == "added=true\n"
+    assert said == "content/strategies/cd22-car.yaml now cites content/papers/26516065.yaml\n"
+    output, said = _citations(repo, "no-such-base")
+    assert output == "added=true\n" and "cannot read the content of no-such-base" in said

@@ -7,6 +7,7 @@
     lock     -- one fetch at a time per project
     progress -- batches and waits shown as they happen (a bar on a terminal, lines in CI logs)
     report   -- failures as values, and the JSON report the weekly workflow reads
+    triage   -- which mechanisms and strategies a new paper may concern, with the reasons
     command  -- the two commands: plan, fetch, merge, write, report
 """
 
