@@ -91,7 +91,7 @@ def test_weekly_body_lists_flags_first_then_triaged_papers_then_what_to_look_at_
         server.articles[CD22_PAPER] = synthetic_article(
             CD22_PAPER, title="CD22-directed CAR T cells after CD19 loss in B-ALL", mesh=("Antigens, CD22",),
             keywords=("antigen density",))
-        server.articles[OTHER_PAPER] = synthetic_article(OTHER_PAPER, title="Hospital costs of cell therapy")
+        server.articles[OTHER_PAPER] = synthetic_article(OTHER_PAPER, title="Hospital costs of cell\u200b therapy")
         server.unknown = {MISSING}  # on the site, no longer returned by PubMed
         server.links[REVIEW] = elink_body(REVIEW, refs=[RETRACTED, RENAMED, MISSING, NEW_REF], similar=[(SIMILAR, 5)],
                                           citedin=[CD22_PAPER, OTHER_PAPER])
@@ -114,7 +114,7 @@ def test_weekly_body_lists_flags_first_then_triaged_papers_then_what_to_look_at_
 
     headings = [line for line in body.splitlines() if line.startswith("#")]
     assert headings == ["## New integrity flags (1)", "## New papers (4)", "### Citing the review (2)",
-                        "### Similar articles (1)", "### References (1)", "## For a curator to look at (4)",
+                        "### Similar articles (1)", "### References (1)", "## For a curator to look at (5)",
                         "## Changed papers (3)", "## Other changed files (1)", "## Fetch failures (1)"]
     assert "The fetch was incomplete: 1 failure, listed at the end." in body
     flag = next(line for line in body.splitlines() if f"[PMID {RETRACTED}]" in line)
@@ -130,6 +130,8 @@ def test_weekly_body_lists_flags_first_then_triaged_papers_then_what_to_look_at_
     assert (f"[PMID {RENAMED}](https://pubmed.ncbi.nlm.nih.gov/{RENAMED}/): record.pmcid changed from "
             "“PMC5774642” to “(none)”: check the record is still the same paper") in look
     assert f"[PMID {RENAMED}](https://pubmed.ncbi.nlm.nih.gov/{RENAMED}/): record.title changed from “CD22" in look
+    assert (f"[PMID {OTHER_PAPER}](https://pubmed.ncbi.nlm.nih.gov/{OTHER_PAPER}/): fetch removed 1 invisible "
+            "character (U+200B) from the title (characters no text field may hold): compare with the PubMed page") in look
     failures = body[body.index("## Fetch failures"):]
     assert f"- PMID {MISSING}: not found in PubMed (efetch returned no record for it&#58; unknown or withdrawn" in failures
     assert "record&#46;fetched" not in body  # the date is bookkeeping, never listed as a change

@@ -6,8 +6,8 @@
 Compares the working tree with HEAD (`git status`). The body lists, in this order: new integrity flags
 (retractions, expressions of concern, errata) with the files that cite each flagged paper; new papers
 grouped by relation, each new citing paper with suggested mechanisms and strategies and the reason;
-papers for a curator to look at (PubMed no longer returns them, or their identifiers or title
-changed); changed, removed and other files; and every failure of the fetch (from its report).
+papers for a curator to look at (PubMed no longer returns them, their identifiers or title changed,
+or fetch stripped invisible characters from their text); changed, removed and other files; and every failure of the fetch (from its report).
 Sets the outputs `changed` (true/false), `summary` ("2 new, 1 changed papers") and `failures` (a
 count) in $GITHUB_OUTPUT (stdout if unset). Text from upstream records is escaped: it cannot add
 links, mentions or markup.
@@ -211,6 +211,10 @@ def look_again(path: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]
 def _from_report(report: FetchReport | None, body: Body) -> None:
     if report is None:
         return
+    for pmid, notes in sorted(report.notes.items()):
+        for note in notes:
+            body.look.append(f"- {label(f'{PAPERS}{pmid}.yaml')}: fetch {plain(note, 300)} (characters no text field "
+                             "may hold): compare with the PubMed page")
     for failure in report.failures:
         body.failures.append(f"- {plain(failure.where, 200)}: {plain(failure.message, 400)}")
         if failure.kind == "missing" and failure.pmid:
