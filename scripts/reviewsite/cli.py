@@ -1,4 +1,4 @@
-"""Command line: `reviewsite check|build|serve|fetch|add|new|schema`.
+"""Command line: `reviewsite init|check|build|serve|fetch|add|new|schema`.
 
 Exit codes: 0 ok, 1 content invalid, 2 usage or configuration error, 3 fetch failed, 4 engine failed.
 """
@@ -136,6 +136,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return run_fetch(_project(args), args)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import run_init
+
+    return run_init(args)
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from .fetch.command import run_add
 
@@ -183,6 +189,14 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--similar", type=int, default=None, help="how many similar articles to keep (default 20)")
     _fetch_options(f)
     f.set_defaults(func=cmd_fetch)
+
+    i = sub.add_parser("init", help="start a new project for the review with this PubMed ID, in an empty folder")
+    i.add_argument("dir", help="a new or empty folder")
+    i.add_argument("--pmid", required=True, help="PubMed ID of the review")
+    i.add_argument("--site-url", default=None, help="where the site will be published (site_url in mkdocs.yml)")
+    i.add_argument("--similar", type=int, default=None, help="how many similar articles to keep (default 20)")
+    _fetch_options(i)
+    i.set_defaults(func=cmd_init)
 
     a = sub.add_parser("add", help="fetch just these papers and create their files")
     a.add_argument("pmids", nargs="+", metavar="PMID")
