@@ -70,7 +70,8 @@ def mkdocs_config(title: str, pmid: str, email: str | None, site_url: str | None
                            "description": "Approaches that address the mechanisms, by stage of evidence."},
         },
         "categories": [{"key": "general", "title": "General"}],
-        "stages": [{"key": "preclinical", "title": "Preclinical"}, {"key": "early-trial", "title": "Early-phase trials"},
+        "stages": [{"key": "preclinical", "title": "Preclinical"},
+                   {"key": "early-trial", "title": "Early-phase trials"},
                    {"key": "late-trial", "title": "Late-phase trials"}, {"key": "approved", "title": "Approved"}],
     }
     if email:
