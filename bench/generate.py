@@ -78,6 +78,9 @@ GIVEN = [
 DISEASES = ["B-ALL", "LBCL", "CLL", "FL", "MCL", "MM"]
 ANTIGENS = ["CD19", "CD22", "CD20", "BCMA", "CD79b"]
 PRODUCTS = ["tisagenlecleucel", "axicabtagene ciloleucel", "lisocabtagene maraleucel", "brexucabtagene autoleucel"]
+EVIDENCE_KINDS = ["randomised-trial", "single-arm-trial", "observational", "meta-analysis", "case-report",
+                  "preclinical-in-vivo", "preclinical-in-vitro"]  # the default vocabulary (settings.py)
+CONTEXTS = ["B-ALL, children and young adults", "B-ALL, adults", "LBCL, adults", "CLL", "mouse xenograft (B-ALL)"]
 PUB_TYPES = [
     ["Journal Article"],
     ["Journal Article", "Research Support, N.I.H., Extramural"],
@@ -222,7 +225,8 @@ def cited_prose(rng: random.Random, pool: list[int], paragraphs: int) -> str:
 
 def evidence(rng: random.Random, pool: list[int], count: int) -> list[dict[str, Any]]:
     return [
-        {"finding": sentence(rng, 25, 55), "cites": [cite(p) for p in rng.sample(pool, rng.randint(1, 3))]}
+        {"finding": sentence(rng, 25, 55), "cites": [cite(p) for p in rng.sample(pool, rng.randint(1, 3))],
+         "kind": rng.choice(EVIDENCE_KINDS), "context": rng.choice(CONTEXTS)}
         for _ in range(count)
     ]
 

@@ -199,7 +199,8 @@ def base_doc(kind: str, n: int) -> dict[str, Any]:
         return review
     topic = {"title": f"Hostile {kind} {n}", "order": "50", "diseases": ["B-ALL"], "antigens": ["CD19"],
              "products": ["tisa-cel"], "summary": f"Summary [@paper:hostile-paper-{n}].",
-             "evidence": [{"finding": "A finding.", "cites": [f"paper:hostile-paper-{n}"]}]}
+             "evidence": [{"finding": "A finding.", "cites": [f"paper:hostile-paper-{n}"], "kind": "observational",
+                           "context": "B-ALL, children"}]}
     if kind == "mechanism":
         return {**topic, "category": "antigen-escape"}
     if kind == "strategy":

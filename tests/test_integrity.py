@@ -47,8 +47,8 @@ def cite(root: Path, file: str, *keys: str) -> None:
     path = root / "content" / file
     text = path.read_text(encoding="utf-8")
     cites = ", ".join(f'"{k}"' for k in keys)
-    path.write_text(text.rstrip("\n") + f'\n  - finding: "A finding that relies on them."\n    cites: [{cites}]\n',
-                    encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f'\n  - finding: "A finding that relies on them."\n    cites: [{cites}]\n'
+                    '    kind: observational\n    context: "B-ALL"\n', encoding="utf-8")
 
 
 def line_of(path: Path, needle: str) -> int:

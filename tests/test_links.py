@@ -41,5 +41,5 @@ def test_unsafe_link_urls_are_rejected_with_a_line(project):
     add(project / "content/strategies/cd22-car.yaml",
         'links:\n  - title: "x"\n    url: "javascript:alert(1)"\n  - title: "y"\n    url: "http://example.org/"\n')
     messages = [str(p) for p in check(find_project(project))[1]]
-    assert any(m.startswith("content/strategies/cd22-car.yaml:18:10: links.0.url: URL must use https") for m in messages), messages
-    assert any(m.startswith("content/strategies/cd22-car.yaml:20:10: links.1.url: URL must use https") for m in messages), messages
+    assert any(m.startswith("content/strategies/cd22-car.yaml:20:10: links.0.url: URL must use https") for m in messages), messages
+    assert any(m.startswith("content/strategies/cd22-car.yaml:22:10: links.1.url: URL must use https") for m in messages), messages

@@ -289,9 +289,9 @@ class Paper(_Strict):
 class Evidence(_Strict):
     finding: Prose
     cites: list[CiteKey] = Field(min_length=1)
-    kind: Slug | None = None
+    kind: Slug
     """Kind of evidence, one of `extra.reviewsite.evidence_kinds` (randomised trial, observational...)."""
-    context: Line | None = None
+    context: Line
     """Disease or model the finding comes from ("adults, phase 2", "cell lines", "mouse xenograft")."""
 
 

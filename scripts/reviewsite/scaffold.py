@@ -15,8 +15,8 @@ _EVIDENCE_EXAMPLE = """evidence: []
 # evidence:
 #   - finding: "A concrete finding, with its numbers and population."
 #     cites: ["pmid:PMID"]
-#     kind: {kind}   # {kinds}
-#     context: "disease, population or model"
+#     kind: {kind}   # required: {kinds}
+#     context: "disease, population or model"   # required
 """
 
 _MECHANISM = """{schema}
