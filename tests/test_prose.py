@@ -79,9 +79,14 @@ def test_citations_numbered_in_order_of_first_use():
 
 
 def test_placeholder_characters_in_input_cannot_forge_citations():
+    """Citations are held as `\ue000N\ue001` while Markdown is rendered: the same characters in the input
+    must neither become a second citation nor survive into the page."""
     c = citer({"pmid:1": "a"})
-    html = prose.render("text [@pmid:1]", c)
-    assert html.count("rs-cite") == 1
+    forged = "text \ue0000\ue001 and \ue0001\ue001 [@pmid:1]"
+    html = prose.render(forged, c)
+    assert html.count('class="rs-cite"') == 1
+    assert "\ue000" not in html and "\ue001" not in html
+    assert c.order == ["a"]
 
 
 def test_plain_text_for_descriptions():

@@ -87,6 +87,9 @@ class Citer:
 
 def render(text: str, citer: Citer | None = None, *, inline: bool = False) -> str:
     """Markdown to sanitised HTML; citations become numbered markers when a `citer` is given."""
+    # The placeholder characters are private-use, which the models refuse; drop them anyway, so that no
+    # text that reaches here by another road can stand in for a citation.
+    text = text.replace("\ue000", "").replace("\ue001", "")
     groups: list[tuple[str, ...]] = []
     pieces, last = [], 0
     for group in find_citations(text):
