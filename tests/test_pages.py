@@ -18,7 +18,6 @@ from reviewsite.biblio import citation_text, page_range, ris_author
 from reviewsite.cite import find_citations
 from support.builtsite import HOSTILE_KEY, HOSTILE_TAGS, HOSTILE_TITLE, ROOT, build_site, resolve_href
 
-CSS = (ROOT / "templates" / "assets" / "reviewsite.css").read_text(encoding="utf-8")
 PAGE_BUDGET = 25 * 1024
 SEARCH_BUDGET_PER_PAPER = 1024
 
@@ -84,11 +83,6 @@ def test_citation_numbers_start_at_one_on_every_page(site):
             seen = max(seen, n)
             assert article.find(id=f"ref-{n}") is not None
         assert len(article.select("ol.rs-references > li")) == seen
-
-
-def test_tooltips_show_on_hover_and_focus():
-    assert re.search(r"\.rs-cite:hover \.rs-tip,\s*\.rs-cite:focus \.rs-tip", CSS)
-    assert ".rs-tips-off .rs-cite .rs-tip { display: none; }" in CSS  # Escape dismisses (reviewsite.js)
 
 
 # ---------------------------------------------------------------- discussed in
@@ -286,28 +280,6 @@ def test_hostile_text_stays_text(site):
 def test_paper_pages_stay_small(site):
     sizes = {p.parent.name: p.stat().st_size for p in (site.site / "papers").glob("*/index.html")}
     assert sizes and max(sizes.values()) <= PAGE_BUDGET, sizes
-
-
-def test_phone_layout_rules():
-    phone = CSS[CSS.index("@media screen and (max-width: 30em)"):CSS.index("@media print")]
-    assert ".rs-literature td:nth-child(4)" in phone and ".rs-literature td:nth-child(6)" in phone
-    assert ".rs-tip { position: fixed;" in phone
-    assert ".rs-figure__scroll { overflow-x: auto; }" in CSS and ".rs-table-wrap { overflow-x: auto;" in CSS
-
-
-def test_print_stylesheet_keeps_the_article_and_its_references(site):
-    printed = CSS[CSS.index("@media print"):]
-    hidden = printed[:printed.index("{ display: none !important; }")]
-    for chrome in (".md-header", ".md-sidebar", ".md-footer", ".md-search", ".rs-filters", ".headerlink"):
-        assert chrome in hidden
-    assert ".rs-references" not in hidden and ".rs-evidence" not in hidden
-    assert ".rs-tip { display: none !important; }" in printed
-    assert "break-inside: avoid" in printed
-    article = site.article("mechanisms/cd19-genetic-loss/")
-    assert article.select("ol.rs-evidence > li") and article.select("ol.rs-references > li")
-
-
-# ---------------------------------------------------------------- the reader's journey
 
 
 def test_home_to_mechanism_to_paper_to_bibtex_to_discussed_in_to_filtered_literature(site):
