@@ -7,7 +7,8 @@ Compares the working tree with HEAD (`git status`). The body lists, in this orde
 (retractions, expressions of concern, errata) with the files that cite each flagged paper; new papers
 grouped by relation, each new citing paper with suggested mechanisms and strategies and the reason;
 papers for a curator to look at (PubMed no longer returns them, their identifiers or title changed,
-or fetch stripped invisible characters from their text); changed, removed and other files; and every failure of the fetch (from its report).
+or fetch stripped invisible characters from their text); changed, removed and other files; and every
+failure of the fetch (from its report).
 Sets the outputs `changed` (true/false), `summary` ("2 new, 1 changed papers") and `failures` (a
 count) in $GITHUB_OUTPUT (stdout if unset). Text from upstream records is escaped: it cannot add
 links, mentions or markup.
