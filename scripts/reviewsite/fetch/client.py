@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
@@ -273,7 +273,7 @@ class Client:
 
     def _send(self, method: str, url: str, params: Mapping[str, str]) -> tuple[int, Mapping[str, str], bytes]:
         deadline = self.clock() + self.timeouts.total
-        kwargs = {"data": dict(params)} if method == "POST" else {"params": dict(params)}
+        kwargs: dict[str, Any] = {"data": dict(params)} if method == "POST" else {"params": dict(params)}
         with self.session.request(method, url, timeout=(self.timeouts.connect, self.timeouts.read),
                                   allow_redirects=False, stream=True, **kwargs) as resp:
             chunks: list[bytes] = []

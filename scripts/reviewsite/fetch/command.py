@@ -141,8 +141,9 @@ class Fetcher:
         cache = ResponseCache(opts.cache_dir, opts.cache_hours * 3600, rt.now) if opts.cache_dir else None
         if cache is not None:
             cache.prune()
-        common = {"cache": cache, "policy": rt.policy, "timeouts": rt.timeouts, "rng": rt.rng, "sleep": rt.sleep,
-                  "clock": rt.clock, "pause": self.waits.pause, "watch": self.waits.request}
+        common: dict[str, Any] = {"cache": cache, "policy": rt.policy, "timeouts": rt.timeouts, "rng": rt.rng,
+                                  "sleep": rt.sleep, "clock": rt.clock, "pause": self.waits.pause,
+                                  "watch": self.waits.request}
         self.eutils = Client(opts.eutils_url, identity={"tool": TOOL, "email": opts.email}, api_key=opts.api_key,
                              limiter=RateLimiter(10 if opts.api_key else 3, rt.clock, rt.sleep), **common)
         self.epmc = None

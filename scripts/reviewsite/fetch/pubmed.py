@@ -188,8 +188,8 @@ def uid_errors(root: Element) -> dict[str, str]:
     for linkset in root.iter("LinkSet"):
         err = linkset.find("ERROR")
         if err is not None:
-            for uid in linkset.findall("IdList/Id"):
-                out[clean(uid.text)] = clean("".join(err.itertext())) or "error"
+            for uid_element in linkset.findall("IdList/Id"):
+                out[clean(uid_element.text)] = clean("".join(err.itertext())) or "error"
     return out
 
 

@@ -94,7 +94,8 @@ def paper_text(record: Record, keywords: Iterable[str] = ()) -> str:
 
 def score(topic: Topic, text: str) -> tuple[int, list[str]]:
     """Points and the terms that earned them, in the order of the rules above."""
-    points, reasons = 0, []
+    points = 0
+    reasons: list[str] = []
     for tag in (*topic.antigens, *topic.products):
         hit = next((alt for alt in _alternatives(tag) if _has(text, alt)), None)
         if hit is not None:
