@@ -3,10 +3,10 @@ generator per content kind over a shared context). `build_views` runs them all i
 
 from __future__ import annotations
 
-from . import about, home, literature, matrix, overviews, papers, topics
+from . import about, home, literature, matrix, overviews, papers, topics, whatsnew
 from .common import Page, ViewContext
 
-GENERATORS = (home, topics, literature, matrix, about, overviews, papers)
+GENERATORS = (home, topics, literature, matrix, about, whatsnew, overviews, papers)
 
 
 def build_views(ctx: ViewContext) -> list[Page]:

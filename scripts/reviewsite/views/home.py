@@ -9,6 +9,7 @@ from ..biblio import author_name, citation_text, id_links, journal_of, year_of
 from .common import Citations, Page, ViewContext, finish
 from .literature import year_chart
 from .topics import mechanism_groups, strategy_card, strategy_links
+from .whatsnew import latest
 
 
 def diagram(ctx: ViewContext, path: str) -> dict[str, Any] | None:
@@ -60,6 +61,8 @@ def home_page(ctx: ViewContext) -> Page:
             "chart": year_chart(ctx, "rs-chart-home"),
             "literature_url": ctx.href(path, "literature/"),
             "matrix_url": ctx.href(path, "matrix/"),
+            "latest": latest(ctx, path),
+            "whats_new_url": ctx.href(path, "whats-new/"),
             "sections": {name: ctx.section(name).title for name in ("mechanisms", "strategies", "literature")},
         },
     )
