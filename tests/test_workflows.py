@@ -446,3 +446,15 @@ def test_new_citations_are_found_against_the_base(tmp_path: Path) -> None:
     assert said == "content/strategies/cd22-car.yaml now cites content/papers/26516065.yaml\n"
     output, said = _citations(repo, "no-such-base")
     assert output == "added=true\n" and "cannot read the content of no-such-base" in said
+
+
+def test_ci_builds_with_mkdocs_and_properdocs_and_watches_zensical():
+    """Every pull request builds with MkDocs and ProperDocs (blocking) and with Zensical (non-blocking)."""
+    ci = load(WORKFLOWS / "ci.yml")
+    runs = [step.get("run", "") for step in ci["jobs"]["check"]["steps"]]
+    assert any("reviewsite build --engine properdocs" in r for r in runs)
+    assert any(r.rstrip().endswith(".venv/bin/reviewsite build") for r in runs)
+    zensical = ci["jobs"]["zensical"]
+    assert zensical["continue-on-error"] is True
+    assert any("--engine zensical" in step.get("run", "") for step in zensical["steps"])
+    assert zensical["permissions"] == {"contents": "read"}
