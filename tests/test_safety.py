@@ -241,3 +241,28 @@ def test_unknown_settings_are_reported_at_their_line(project):
     result = reviewsite(project, "check")
     assert result.returncode == 2
     assert f"mkdocs.yml:{line}:5: unknown setting 'extra.reviewsite.emial' (known keys: engine," in result.stderr
+
+
+@pytest.mark.parametrize("value", ["/etc", "../sibling", "."])
+def test_a_theme_folder_outside_the_project_is_refused(workspace, value):
+    """The engine copies every file of `theme.custom_dir` into the site: it could publish any folder."""
+    project, sibling = workspace
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("custom_dir: templates/overrides", f"custom_dir: {value}"))
+    before = digest(project)
+    result = reviewsite(project, "build")
+    assert result.returncode == 2
+    assert "theme.custom_dir" in result.stderr
+    assert digest(project) == before
+
+
+def test_symlinks_in_a_theme_folder_outside_templates_are_refused(workspace):
+    project, sibling = workspace
+    theme = project / "theme"
+    theme.mkdir()
+    (theme / "leak.txt").symlink_to(sibling / "thesis.txt")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("custom_dir: templates/overrides", "custom_dir: theme"))
+    result = reviewsite(project, "build")
+    assert result.returncode == 1
+    assert "theme/leak.txt:1:1: symlinks are not allowed" in result.stderr

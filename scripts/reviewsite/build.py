@@ -29,7 +29,11 @@ class Generated:
 
 def template_problems(project: Project) -> list[Problem]:
     """Templates and theme overrides are read and published as they are: no symlinks among them."""
-    return symlink_problems(project.root, project.templates)
+    problems = symlink_problems(project.root, project.templates)
+    theme = project.theme_dir
+    if theme is not None and not theme.is_relative_to(project.templates):
+        problems += symlink_problems(project.root, theme)
+    return problems
 
 
 def view_context(project: Project, index: SiteIndex) -> ViewContext:

@@ -45,6 +45,8 @@ class Project:
     docs_dir: Path
     site_dir: Path
     templates: Path
+    theme_dir: Path | None
+    """The theme's `custom_dir` (overrides), whose files the engine reads and copies into the site."""
     repo_url: str | None
     site_url: str | None
     site_name: str
@@ -210,6 +212,20 @@ def _templates(root: Path, settings: Settings, where: _Where) -> tuple[Path, lis
                           "folder inside the project")]
 
 
+def _theme_dir(root: Path, config: dict[str, Any], where: _Where) -> tuple[Path | None, list[Problem]]:
+    """`theme.custom_dir`: the engine copies its files into the site, so it must lie inside the project."""
+    theme = config.get("theme")
+    raw = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if raw is None:
+        return None, []
+    path = (root / str(raw)).resolve()
+    if _inside(path, root) and path != root and not _inside(path, (root / ".git").resolve()):
+        return path, []
+    line, col = where("theme", "custom_dir")
+    return None, [Problem(CONFIG_NAME, line, col, f"theme.custom_dir: {raw!r} must be a folder inside the project "
+                          "(the engine publishes what it holds); use e.g. 'templates/overrides'")]
+
+
 def find_project(start: Path) -> Project:
     """The project is the folder holding `mkdocs.yml`, as for `mkdocs` itself. Raises ConfigError."""
     root = start.resolve()
@@ -223,6 +239,8 @@ def find_project(start: Path) -> Project:
         raise ConfigError(problems)
     templates, found = _templates(root, settings, where)
     problems += found
+    theme_dir, found = _theme_dir(root, config, where)
+    problems += found
     docs_dir, site_dir, found = _output_dirs(root, config, templates, where)
     problems += found
     if problems:
@@ -234,6 +252,7 @@ def find_project(start: Path) -> Project:
         docs_dir=docs_dir,
         site_dir=site_dir,
         templates=templates,
+        theme_dir=theme_dir,
         repo_url=str(repo_url).rstrip("/") if repo_url else None,
         site_url=str(site_url) if site_url else None,
         site_name=str(config.get("site_name") or ""),
