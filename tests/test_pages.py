@@ -96,10 +96,11 @@ def expected_discussed(site, key: str) -> set[str]:
     def cites(keys) -> bool:
         return any(resolve_key(k) == key for k in keys)
 
-    for kind, items in (("mechanisms", site.content.mechanisms), ("strategies", site.content.strategies)):
+    for kind, items in (("mechanisms", site.content.mechanisms), ("strategies", site.content.strategies),
+                        ("overviews", site.content.overviews)):
         for slug, item in items.items():
             base = f"{kind}/{slug}/"
-            if cites(prose_keys(item.summary)):
+            if cites(prose_keys(item.summary)) or any(cites(prose_keys(s.body)) for s in getattr(item, "sections", [])):
                 out.add(base)
             for i, ev in enumerate(item.evidence, 1):
                 if cites([*ev.cites, *prose_keys(ev.finding)]):
@@ -128,7 +129,7 @@ def test_every_paper_page_lists_everywhere_it_is_discussed(site):
         assert found == expected_discussed(site, key), key
     assert expected_discussed(site, "26516065") == {
         "mechanisms/cd19-genetic-loss/", "mechanisms/cd19-genetic-loss/#evidence-1",
-        "mechanisms/cd19-genetic-loss/#evidence-2", "#overview",
+        "mechanisms/cd19-genetic-loss/#evidence-2", "#overview", "overviews/failure-patterns/",
     }
 
 
@@ -143,30 +144,58 @@ def test_paper_not_cited_anywhere_says_so_and_names_its_topics(site):
 # ---------------------------------------------------------------- evidence matrix
 
 
-def test_matrix_cells_say_whether_a_strategy_addresses_a_mechanism_and_count_evidence(site):
+def _linking_items(site, kind: str, slug: str, other_kind: str, other_slug: str) -> list[str]:
+    """`kind/slug/#evidence-N` of the items on one page citing a paper that informs the other side."""
+    index = site.index
+    out = []
+    for n, ev in enumerate(index.item(kind, slug).evidence, 1):
+        if any(any(t.kind == other_kind and t.slug == other_slug for t in index.topics[p])
+               for p in index.evidence_papers(ev)):
+            out.append(f"{kind}/{slug}/#evidence-{n}")
+    return out
+
+
+def test_matrix_cells_count_exactly_the_evidence_they_open(site):
+    """Each cell's number is the number of evidence items its link lists, and each listed item opens the
+    evidence item itself; a cell with no evidence says "none"; no cell reads "0"."""
     url = "matrix/"
     article = site.article(url)
     b = site.index
-    columns = [a.get_text() for a in article.select("table.rs-matrix thead th a")]
+    columns = [a.select_one(".rs-sr").get_text() for a in article.select("table.rs-matrix thead th a")]
+    assert [li.a.get_text() for li in article.select("ol.rs-matrix-key > li")] == columns
     assert columns == [s.title for _, s in b.strategies]
     rows = article.select("table.rs-matrix tbody tr")
     assert [tr.th.get_text() for tr in rows] == [m.title for _, m in b.mechanisms]
     for (mslug, _), tr in zip(b.mechanisms, rows, strict=True):
-        for (_, strategy), td in zip(b.strategies, tr.find_all("td"), strict=True):
+        for (sslug, strategy), td in zip(b.strategies, tr.find_all("td"), strict=True):
             addresses = mslug in strategy.addresses
             assert ("rs-cell--yes" in td["class"]) == addresses
-            text = td.get_text(" ", strip=True)
-            label = td.a["aria-label"] if td.a else td.select_one(".rs-sr").get_text()
-            count = int(re.search(r"; (\d+) linked evidence item", label).group(1))
-            assert (str(count) in text) if (addresses or count) else text.startswith("·")
-            if td.a:
-                target, anchor = resolve(url, td.a["href"])
-                assert anchor == "evidence" and site.html(target).find(id="evidence") is not None
+            shown = td.select_one("[aria-hidden]").get_text()
+            expected = sorted(_linking_items(site, "strategies", sslug, "mechanisms", mslug)
+                              + _linking_items(site, "mechanisms", mslug, "strategies", sslug))
+            if td.a is None:
+                assert not addresses and not expected and shown == "·"
+                continue
+            assert "0" not in shown.split()
+            count = int(re.sub(r"\D", "", shown) or 0)
+            assert shown.startswith("●") == addresses and (count == 0) == ("none" in shown)
+            target, anchor = resolve(url, td.a["href"])
+            assert (target, anchor) == (url, f"pair-{mslug}--{sslug}")
+            entry = article.find(id=anchor)
+            opened = [resolve(url, a["href"]) for a in entry.select("ul.rs-pair__items--counted > li > a")]
+            assert len(opened) == count, f"cell {mslug} x {sslug} says {shown!r} but lists {len(opened)}"
+            assert sorted(f"{t}#{a}" for t, a in opened) == expected
+            for target, anchor in opened:
+                assert site.html(target).find(id=anchor) is not None
+            if not count:
+                assert "No evidence item on this site links them yet." in entry.get_text()
     # The fixture's pair: the strategy's evidence cites a paper that informs the mechanism, and the
-    # mechanism's second finding cites the strategy's paper in its text: two linked items.
+    # mechanism's second finding cites the strategy's paper in its text: two linked items, both listed.
     cell = rows[0].find_all("td")[0]
-    assert cell.get_text(strip=True) == "● 2"
-    assert resolve(url, cell.a["href"]) == ("strategies/cd22-car/", "evidence")
+    assert cell.get_text(strip=True).startswith("● 2")
+    entry = article.find(id="pair-cd19-genetic-loss--cd22-car")
+    assert [resolve(url, a["href"]) for a in entry.select("ul.rs-pair__items--counted > li > a")] == [
+        ("strategies/cd22-car/", "evidence-1"), ("mechanisms/cd19-genetic-loss/", "evidence-2")]
 
 
 # ---------------------------------------------------------------- tags

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +138,7 @@ def test_a_symlinked_content_folder_is_refused(workspace):
     project, sibling = workspace
     (sibling / "m.yaml").write_text('title: "M"\ncategory: antigen-escape\nsummary: "x"\n')
     target = project / "content" / "overviews"
+    shutil.rmtree(target, ignore_errors=True)  # the fixture has a real one
     target.symlink_to(sibling, target_is_directory=True)
     result = reviewsite(project, "check")
     assert result.returncode == 1

@@ -7,6 +7,7 @@ sanitised) so that templates only loop and branch. Nothing here reads files or k
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,17 @@ def downloads(ctx: ViewContext, path: str, kind: str, key: str,
               formats: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
     return [{"label": label, "ext": ext, "url": ctx.href(path, download_path(kind, key, ext))}
             for ext, label in formats]
+
+
+def newest(dates: Iterable[str | None]) -> str | None:
+    """The latest of some content dates (ISO dates compare as strings), or None: a page's "last updated"
+    comes from its content's `added`/`updated`/`fetched` fields, never from the build clock."""
+    return max((d for d in dates if d), default=None)
+
+
+def item_dates(items: Iterable[tuple[str, Any]]) -> list[str | None]:
+    """`added` and `updated` of mechanisms, strategies or overviews, for `newest`."""
+    return [d for _, item in items for d in (item.added, item.updated)]
 
 
 def unique(items: list[str]) -> list[str]:
