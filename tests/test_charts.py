@@ -63,7 +63,8 @@ def test_flow_diagram_links_every_node_and_escapes_labels():
     assert "<script" not in svg
     for a in links:
         lines = [t.text for t in a.iter(SVG + "tspan")]
-        assert 1 <= len(lines) <= 2 and all(len(t) <= 38 for t in lines)
+        assert 1 <= len(lines) <= 3 and all(len(t) <= 38 for t in lines)
+        assert not lines[-1].endswith("…"), "titles of up to three lines are shown whole"
 
 
 # ---------------------------------------------------------------- on the built site

@@ -193,7 +193,9 @@ def flow_diagram(
     right = sorted(right, key=lambda n: (sum(by_right.get(n.key, [len(left)])) / len(by_right.get(n.key, [1])),
                                          order[n.key]))
 
-    box_w, box_h, gap, top = 250, 38, 10, 30
+    # Boxes grow to three lines rather than cut a title short (a cut title is not the link's name, axe).
+    line_count = max((len(_wrap(n.label, 38, 3)) for n in [*left, *right]), default=1)
+    box_w, box_h, gap, top = 250, max(38, 14 * line_count + 10), 10, 30
     rows = max(len(left), len(right), 1)
     height = top + rows * (box_h + gap)
     xs = {"left": 0.5, "right": width - box_w - 0.5}
@@ -225,13 +227,13 @@ def flow_diagram(
     for side, nodes in (("left", left), ("right", right)):
         for n in nodes:
             x, y = xs[side], pos[(side, n.key)]
-            lines = _wrap(n.label, 38, 2)
+            lines = _wrap(n.label, 38, 3)
             name = n.label + (f" ({n.detail})" if n.detail else "")
             out.append(f'<a class="rs-node rs-node--{side}" href="{_t(n.url)}" aria-label="{_t(name)}">'
                        f"<title>{_t(name)}</title>"
                        f'<rect x="{_num(x)}" y="{_num(y)}" width="{box_w}" height="{box_h}" rx="6" '
                        f'fill="none" stroke="currentColor"/>')
-            first_y = y + box_h / 2 + (4 if len(lines) == 1 else -3)
+            first_y = y + box_h / 2 + 4 - 7 * (len(lines) - 1)
             out.append('<text font-size="12" fill="currentColor" aria-hidden="true">')
             for i, line in enumerate(lines):
                 # A space between wrapped lines keeps the visible text equal to the link's name (axe).

@@ -64,6 +64,16 @@ class Licence(_Strict):
     url: HttpsUrl | None = None
 
 
+class SiteCitation(_Strict):
+    """How to cite the site itself, as in the repository's CITATION.cff (the about page shows it)."""
+
+    title: Line
+    authors: list[Line] = Field(min_length=1)
+    url: HttpsUrl
+    cff: Line | None = None
+    """Path of the CITATION.cff in the repository, linked from the about page."""
+
+
 DEFAULT_RELATIONS: dict[str, str] = {
     "reference": "Reference of the review",
     "similar": "Similar article",
@@ -109,6 +119,7 @@ class Settings(_Strict):
     templates: Line = "templates"
     curators: list[Line] = []
     licence: Licence | None = None
+    citation: SiteCitation | None = None
     sections: Sections = Sections()
     categories: list[Term] = Field(
         default=[Term(key="general", title="General")], min_length=1

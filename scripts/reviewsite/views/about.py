@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import Page, ViewContext, tag_anchor
+from .common import Page, ViewContext, item_dates, newest, tag_anchor
 from .literature import literature_downloads
+
+
+def site_updated(ctx: ViewContext) -> str | None:
+    """The newest date anywhere in the content: when the site as a whole last changed."""
+    index = ctx.index
+    papers = [d for _, p in index.papers for d in (p.curation.added, p.curation.updated, p.record.fetched)]
+    return newest([index.review.updated, index.review.record.fetched, *papers,
+                   *item_dates([*index.mechanisms, *index.strategies, *index.overviews])])
+
+
+def site_citation(ctx: ViewContext, updated: str | None) -> dict[str, Any] | None:
+    """How to cite this site (settings `citation`, the facts of CITATION.cff), as one reference line."""
+    cite = ctx.index.settings.citation
+    if cite is None:
+        return None
+    text = f"{', '.join(cite.authors)}. {cite.title} [Internet]."
+    if updated:
+        text += f" Updated {updated}."
+    text += f" Available from: {cite.url}"
+    cff = f"{ctx.repo_url.rstrip('/')}/blob/{ctx.edit_branch}/{cite.cff}" if ctx.repo_url and cite.cff else ""
+    return {"text": text, "url": cite.url, "cff": cite.cff or "", "cff_url": cff}
 
 
 def about_page(ctx: ViewContext) -> Page:
@@ -13,11 +34,14 @@ def about_page(ctx: ViewContext) -> Page:
     settings = ctx.index.settings
     section = ctx.section("about")
     licence = settings.licence
+    updated = site_updated(ctx)
     return Page(path, "about.md.j2", "templates/about.md.j2", section.title, section.description,
                 {"repo_url": ctx.repo_url or "", "counts": ctx.index.counts(),
                  "downloads": literature_downloads(ctx, path, "JSON data"), "feed_url": ctx.href(path, "feed.xml"),
-                 "curators": list(settings.curators),
-                 "licence": {"name": licence.name, "url": licence.url or ""} if licence else None})
+                 "curators": list(settings.curators), "citation": site_citation(ctx, updated),
+                 "review_cite_url": ctx.href(path, "#cite"), "whats_new_url": ctx.href(path, "whats-new/"),
+                 "licence": {"name": licence.name, "url": licence.url or ""} if licence else None},
+                updated=updated)
 
 
 def _tag_pages(ctx: ViewContext) -> dict[str, dict[str, Any]]:

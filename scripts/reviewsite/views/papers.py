@@ -63,7 +63,8 @@ def provenance(ctx: ViewContext, key: str) -> dict[str, Any]:
     rec = paper.record
     checked = [{"title": CHECKED_TITLES[c.source], "url": c.url or "", "date": c.date} for c in paper.curation.checked]
     return {"fetched": rec.fetched or "", "checked": checked,
-            "identified": bool(rec.pmid or rec.fetched or checked)}
+            "identified": bool(rec.pmid or rec.fetched or checked),
+            "entered": bool(rec.pmid and not rec.fetched and not checked), "added": paper.curation.added or ""}
 
 
 def _mentions(ctx: ViewContext, path: str, key: str) -> list[dict[str, Any]]:

@@ -6,7 +6,19 @@ from typing import Any
 
 from .. import prose
 from ..urls import EXPORT_FORMATS, trial_href
-from .common import Citations, Page, ViewContext, chips, downloads, evidence_items, external, finish, unique
+from .common import (
+    Citations,
+    Page,
+    ViewContext,
+    chips,
+    downloads,
+    evidence_items,
+    external,
+    finish,
+    item_dates,
+    newest,
+    unique,
+)
 from .papers import paper_row
 
 FURTHER_READING = 20
@@ -92,7 +104,7 @@ def topic_page(ctx: ViewContext, kind: str, slug: str) -> Page:
     page = Page(path=path, template="mechanism.md.j2" if kind == "mechanisms" else "strategy.md.j2",
                 source=ctx.index.source("mechanism" if kind == "mechanisms" else "strategy", slug),
                 title=item.title, description=prose.plain(item.summary, 200), search_boost=2, data=data,
-                updated=item.updated or item.added)
+                updated=newest([item.added, item.updated]))
     return finish(page, cites)
 
 
@@ -121,8 +133,9 @@ def _section_page(ctx: ViewContext, name: str, template: str, data: dict[str, An
     section = ctx.section(name)
     path = f"{name}/index.md"
     intro = section.intro or ""
+    items = ctx.index.mechanisms if name == "mechanisms" else ctx.index.strategies
     return Page(path, template, f"templates/{template}", section.title, section.description,
-                {**data, "intro": intro, "matrix_url": ctx.href(path, "matrix/")})
+                {**data, "intro": intro, "matrix_url": ctx.href(path, "matrix/")}, updated=newest(item_dates(items)))
 
 
 def mechanisms_index(ctx: ViewContext) -> Page:
