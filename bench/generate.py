@@ -232,13 +232,10 @@ def evidence(rng: random.Random, pool: list[int], count: int) -> list[dict[str, 
 
 
 def mkdocs_yml(n: int) -> str:
-    """The site's own engine configuration, pointed at the repository's templates."""
+    """The site's own engine configuration (templates are copied into the project: they must live inside it)."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("custom_dir: templates/overrides", f"custom_dir: {ROOT / 'templates' / 'overrides'}")
-    text = text.replace('site_name: "', f'site_name: "[synthetic {n}] ', 1)
-    text = text.replace("  reviewsite:\n", f"  reviewsite:\n    templates: {ROOT / 'templates'}\n", 1)
-    assert str(ROOT / "templates") in text, "mkdocs.yml layout changed: update bench/generate.py"
-    return text
+    assert 'site_name: "' in text, "mkdocs.yml layout changed: update bench/generate.py"
+    return text.replace('site_name: "', f'site_name: "[synthetic {n}] ', 1)
 
 
 def generate(n: int, dest: Path, seed: int = 8) -> Path:
@@ -249,6 +246,7 @@ def generate(n: int, dest: Path, seed: int = 8) -> Path:
     for folder in ("mechanisms", "strategies", "papers"):
         (dest / "content" / folder).mkdir(parents=True)
     (dest / "mkdocs.yml").write_text(mkdocs_yml(n), encoding="utf-8")
+    shutil.copytree(ROOT / "templates", dest / "templates")
 
     pmids = list(range(FIRST_PMID, FIRST_PMID + n))
     papers = {pmid: paper(rng, pmid, n) for pmid in pmids}

@@ -147,7 +147,7 @@ def _key_stem(record: Record) -> str:
             who = _ascii_word(first.family)
         elif first.collective or first.given:
             who = _ascii_word((first.collective or first.given or "").split()[0])
-    words = [_ascii_word(w) for w in re.split(r"[\s\-/]+", record.title)]
+    words = (_ascii_word(w) for w in re.split(r"[\s\-/]+", record.title))  # lazily: only up to the first word kept
     word = next((w for w in words if w and w not in _STOPWORDS), "")
     return f"{who or 'anon'}{year_of(record)}{word}"
 

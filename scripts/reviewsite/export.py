@@ -12,6 +12,7 @@ A pure function of the index: same content in, same bytes out. Files:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .biblio import bibtex_entry, csl_item, ris_entry
@@ -24,77 +25,149 @@ DUMP_FORMAT = "reviewsite-dump/2"
 
 def _json(data: Any) -> bytes:
     """Compact JSON: `indent` forces Python's slow encoder, the main export cost at 10,000 papers (bench/)."""
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (_compact(data) + "\n").encode("utf-8")
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Pieces:
+    """Each paper's part of the exports (its BibTeX, RIS and CSL-JSON entry, its record in the dump), kept
+    between runs of `reviewsite serve`: a piece is made again only when its paper's model (a new object
+    whenever its file changed), citation key, topics or flag did. `next()` starts a run; pieces of papers
+    not asked for in that run are dropped."""
+
+    def __init__(self, previous: dict[tuple[str, str], tuple[tuple[Any, ...], str]] | None = None):
+        self._previous = previous or {}
+        self._current: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = {}
+
+    def next(self) -> Pieces:
+        return Pieces(self._current)
+
+    def get(self, kind: str, key: str, stamp: tuple[Any, ...], make: Callable[[], str]) -> str:
+        slot = (kind, key)
+        hit = self._current.get(slot) or self._previous.get(slot)
+        # stamp[0] is the paper's model: the same object means the same file (contentstore.ContentStore).
+        fresh = hit is not None and hit[0][0] is stamp[0] and hit[0][1:] == stamp[1:]
+        value = hit[1] if hit is not None and fresh else make()
+        self._current[slot] = (stamp, value)
+        return value
 
 
 def _record(index: SiteIndex, key: str) -> Record:
     return index.review.record if key == REVIEW_KEY else index.paper(key).record
 
 
-def bibtex(index: SiteIndex, keys: list[str]) -> bytes:
-    return "\n".join(bibtex_entry(index.citekeys[k], _record(index, k)) for k in keys).encode("utf-8")
+def _piece(index: SiteIndex, pieces: Pieces | None, kind: str, key: str, make: Callable[[], str]) -> str:
+    if pieces is None or key == REVIEW_KEY:
+        return make()
+    return pieces.get(kind, key, (index.paper(key), index.citekeys[key]), make)
 
 
-def ris(index: SiteIndex, keys: list[str]) -> bytes:
-    return "".join(ris_entry(k.lstrip("@"), _record(index, k), citekey=index.citekeys[k]) for k in keys).encode("utf-8")
+def _bib_entry(index: SiteIndex, key: str, pieces: Pieces | None = None) -> str:
+    return _piece(index, pieces, "bib", key, lambda: bibtex_entry(index.citekeys[key], _record(index, key)))
 
 
-def csl_json(index: SiteIndex, keys: list[str]) -> bytes:
-    return _json([csl_item(k.lstrip("@"), _record(index, k), citekey=index.citekeys[k]) for k in keys])
+def _ris_entry(index: SiteIndex, key: str, pieces: Pieces | None = None) -> str:
+    return _piece(index, pieces, "ris", key,
+                  lambda: ris_entry(key.lstrip("@"), _record(index, key), citekey=index.citekeys[key]))
 
 
-_WRITERS = {"bib": bibtex, "ris": ris, "json": csl_json}
+def _csl_entry(index: SiteIndex, key: str, pieces: Pieces | None = None) -> str:
+    return _piece(index, pieces, "csl", key,
+                  lambda: _compact(csl_item(key.lstrip("@"), _record(index, key), citekey=index.citekeys[key])))
 
 
-def dump(index: SiteIndex) -> dict[str, Any]:
-    """Everything as plain data: curated text stays Markdown, citations stay keys."""
+def bibtex(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> bytes:
+    return "\n".join(_bib_entry(index, k, pieces) for k in keys).encode("utf-8")
 
-    def evidence(items: list[Any]) -> list[dict[str, Any]]:
+
+def ris(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> bytes:
+    return "".join(_ris_entry(index, k, pieces) for k in keys).encode("utf-8")
+
+
+def csl_json(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> bytes:
+    # The same bytes as json.dumps of the whole list with these separators, made from per-paper pieces.
+    return ("[" + ",".join(_csl_entry(index, k, pieces) for k in keys) + "]\n").encode("utf-8")
+
+
+_WRITERS: dict[str, Callable[[SiteIndex, list[str], Pieces | None], bytes]] = {
+    "bib": bibtex, "ris": ris, "json": csl_json}
+
+
+def _dump_topics(index: SiteIndex, kind: str, items: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    def evidence(found: list[Any]) -> list[dict[str, Any]]:
         return [{**ev.model_dump(mode="json", exclude_none=True), "papers": index.evidence_papers(ev)}
-                for ev in items]
+                for ev in found]
 
-    def topics(kind: str, items: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-        out = []
-        for slug, item in items:
-            extra: dict[str, Any] = {"papers": index.topic_papers(kind, slug)} if kind != "overviews" else {}
-            if kind == "mechanisms":
-                extra["strategies"] = list(index.addressed_by.get(slug, []))
-            out.append({"slug": slug, "url": f"{kind}/{slug}/", **item.model_dump(mode="json", exclude={"evidence"}),
-                        "evidence": evidence(item.evidence), **extra})
-        return out
+    out = []
+    for slug, item in items:
+        extra: dict[str, Any] = {"papers": index.topic_papers(kind, slug)} if kind != "overviews" else {}
+        if kind == "mechanisms":
+            extra["strategies"] = list(index.addressed_by.get(slug, []))
+        out.append({"slug": slug, "url": f"{kind}/{slug}/", **item.model_dump(mode="json", exclude={"evidence"}),
+                    "evidence": evidence(item.evidence), **extra})
+    return out
 
-    papers = []
-    for key, paper in index.papers:
-        flag = index.flags.get(key)
-        papers.append({"key": key, "url": f"papers/{key}/", "citation_key": index.citekeys[key],
-                       **paper.model_dump(mode="json", exclude_none=True),
-                       "topics": [{"kind": t.kind, "slug": t.slug} for t in index.topics[key]],
-                       **({"flag": flag.level} if flag else {})})
+
+def _dump_paper(index: SiteIndex, key: str) -> dict[str, Any]:
+    paper = index.paper(key)
+    flag = index.flags.get(key)
+    return {"key": key, "url": f"papers/{key}/", "citation_key": index.citekeys[key],
+            **paper.model_dump(mode="json", exclude_none=True),
+            "topics": [{"kind": t.kind, "slug": t.slug} for t in index.topics[key]],
+            **({"flag": flag.level} if flag else {})}
+
+
+def _head(index: SiteIndex) -> dict[str, Any]:
     return {
         "format": DUMP_FORMAT,
         "review": {"citation_key": index.citekeys[REVIEW_KEY],
                    **index.review.model_dump(mode="json", exclude_none=True)},
-        "mechanisms": topics("mechanisms", index.mechanisms),
-        "strategies": topics("strategies", index.strategies),
-        "overviews": topics("overviews", index.overviews),
-        "papers": papers,
+        "mechanisms": _dump_topics(index, "mechanisms", index.mechanisms),
+        "strategies": _dump_topics(index, "strategies", index.strategies),
+        "overviews": _dump_topics(index, "overviews", index.overviews),
     }
 
 
-def export_files(index: SiteIndex) -> dict[str, bytes]:
-    """Every export, keyed by its path in the docs folder."""
-    files: dict[str, bytes] = {}
+def dump(index: SiteIndex) -> dict[str, Any]:
+    """Everything as plain data: curated text stays Markdown, citations stay keys."""
+    return {**_head(index), "papers": [_dump_paper(index, key) for key, _ in index.papers]}
+
+
+def dump_json(index: SiteIndex, pieces: Pieces | None = None) -> bytes:
+    """`dump` as compact JSON (the same bytes as encoding it whole), from per-paper pieces."""
+
+    def paper(key: str) -> str:
+        if pieces is None:
+            return _compact(_dump_paper(index, key))
+        flag = index.flags.get(key)
+        stamp = (index.paper(key), index.citekeys[key], tuple(index.topics[key]), flag.level if flag else None)
+        return pieces.get("dump", key, stamp, lambda: _compact(_dump_paper(index, key)))
+
+    head = _compact(_head(index))
+    papers = ",".join(paper(key) for key, _ in index.papers)
+    return (head[:-1] + ',"papers":[' + papers + "]}\n").encode("utf-8")
+
+
+def export_items(index: SiteIndex, pieces: Pieces | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every export, one file at a time (path in the docs folder, bytes): a writer can stream them."""
     everything = [REVIEW_KEY, *(key for key, _ in index.papers)]
     for ext, _ in EXPORT_FORMATS:
-        files[download_path("", "literature", ext)] = _WRITERS[ext](index, everything)
+        yield download_path("", "literature", ext), _WRITERS[ext](index, everything, pieces)
     for kind, items in (("mechanisms", index.mechanisms), ("strategies", index.strategies)):
         for slug, _ in items:
             keys = index.topic_papers(kind, slug)
             if keys:
                 for ext, _ in EXPORT_FORMATS:
-                    files[download_path(kind, slug, ext)] = _WRITERS[ext](index, [REVIEW_KEY, *keys])
+                    yield download_path(kind, slug, ext), _WRITERS[ext](index, [REVIEW_KEY, *keys], pieces)
     for key, _ in index.papers:
         for ext, _ in PAPER_EXPORT_FORMATS:
-            files[download_path("papers", key, ext)] = _WRITERS[ext](index, [key])
-    files[download_path("", "reviewsite", "json")] = _json(dump(index))
-    return files
+            yield download_path("papers", key, ext), _WRITERS[ext](index, [key], pieces)
+    yield download_path("", "reviewsite", "json"), dump_json(index, pieces)
+
+
+def export_files(index: SiteIndex, pieces: Pieces | None = None) -> dict[str, bytes]:
+    """Every export, keyed by its path in the docs folder."""
+    return dict(export_items(index, pieces))

@@ -18,6 +18,9 @@ from .errors import Problem
 
 MANIFEST = ".reviewsite-manifest.json"
 """In each output folder: the files reviewsite wrote there (engines skip dot files)."""
+JOURNAL = ".reviewsite-manifest.pending"
+"""Names added while a folder is being written, one a line, before each file is created; folded into the
+manifest when the writing is done (rewriting the whole manifest per new file made writes quadratic)."""
 
 
 class UnsafeOutput(Exception):
@@ -76,8 +79,13 @@ def _read_manifest(folder: Path) -> set[str]:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return set()
-    return {str(p) for p in data} if isinstance(data, list) else set()
+        data = []
+    names = {str(p) for p in data} if isinstance(data, list) else set()
+    try:
+        names.update(line for line in (folder / JOURNAL).read_text(encoding="utf-8").split("\n") if line)
+    except (OSError, ValueError):
+        pass
+    return names
 
 
 def _walk(folder: Path) -> tuple[set[str], list[str]]:
@@ -95,6 +103,7 @@ def _walk(folder: Path) -> tuple[set[str], list[str]]:
             if not path.is_symlink():
                 files.add(path.relative_to(folder).as_posix())
     files.discard(MANIFEST)
+    files.discard(JOURNAL)
     return files, links
 
 
@@ -122,38 +131,101 @@ def _write_manifest(folder: Path, names: Iterable[str]) -> None:
     atomic_write(folder / MANIFEST, data, durable=False)
 
 
+def _check_rel(rel: str) -> None:
+    parts = rel.split("/")
+    if rel.startswith("/") or ".." in parts or "" in parts or rel in (MANIFEST, JOURNAL) or "\n" in rel:
+        raise ValueError(f"generated path {rel!r} is not a plain relative path")
+
+
+class TreeWriter:
+    """Streams files into an output folder that only ever loses what reviewsite wrote there.
+
+    Files are written as they are produced (nothing needs the whole site in memory), each only if its
+    bytes changed (writing unchanged files would make `mkdocs serve` rebuild for nothing), and always
+    after the manifest names it, so a crash mid-way never leaves a file we cannot remove later.
+    `finish()` removes what we wrote before and did not write or keep this time.
+    Raises UnsafeOutput, before changing anything, when the folder holds a file we did not write or a link.
+    """
+
+    def __init__(self, root: Path, shown: str = ""):
+        self.root = root
+        self.before = guard_output(root, shown or root.as_posix())
+        self.recorded = set(self.before)
+        """Names the manifest on disk holds now: everything we wrote, or may have."""
+        self.names: set[str] = set()
+        self.written = 0
+        self._dirs: set[Path] = set()
+        root.mkdir(parents=True, exist_ok=True)
+
+    def expect(self, names: Iterable[str]) -> None:
+        """Record names about to be written (in the journal beside the manifest) before any is created."""
+        new = [rel for rel in dict.fromkeys(names) if rel not in self.recorded]
+        for rel in new:
+            _check_rel(rel)
+        if new:
+            with open(self.root / JOURNAL, "a", encoding="utf-8") as journal:
+                journal.write("".join(rel + "\n" for rel in new))
+            self.recorded.update(new)
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Make `rel` hold `data`; returns whether it had to be written."""
+        if rel not in self.recorded:
+            self.expect([rel])
+        self.names.add(rel)
+        target = self.root / rel
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except OSError:
+            pass
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        # Generated output, remade by the next build after a crash: atomic (rename) but no fsync, which
+        # cost about half of the write time per file (bench/README.md).
+        atomic_write(target, data, durable=False)
+        self.written += 1
+        return True
+
+    def keep(self, rel: str) -> None:
+        """`rel`, written by an earlier run and known to be unchanged, stays."""
+        if rel not in self.recorded:
+            raise ValueError(f"{rel!r} was never written here")
+        self.names.add(rel)
+
+    def finish(self) -> tuple[int, int]:
+        """Remove what we wrote before and not now; returns (written, removed)."""
+        removed = 0
+        for rel in sorted(self.recorded - self.names):
+            path = self.root / rel
+            if path.is_file() or path.is_symlink():
+                removed += 1
+            path.unlink(missing_ok=True)
+        if removed:
+            for path in sorted((p for p in self.root.rglob("*") if p.is_dir()), reverse=True):
+                if not any(path.iterdir()):
+                    path.rmdir()
+        journal = self.root / JOURNAL
+        if self.recorded != self.names or journal.exists() or not (self.root / MANIFEST).is_file():
+            _write_manifest(self.root, self.names)
+            journal.unlink(missing_ok=True)
+        return self.written, removed
+
+
 def write_tree(files: dict[str, bytes], root: Path, shown: str = "") -> tuple[int, int]:
     """Make `root` hold exactly `files`: write only what changed, remove only what we wrote before.
 
-    Returns (written, removed). Writing unchanged files would make `mkdocs serve` rebuild for nothing.
-    Raises UnsafeOutput, before changing anything, when `root` holds a file we did not write or a link.
+    Returns (written, removed). Raises UnsafeOutput, before changing anything, when `root` holds a file
+    we did not write or a link.
     """
-    before = guard_output(root, shown or root.as_posix())
     for rel in files:
-        parts = rel.split("/")
-        if rel.startswith("/") or ".." in parts or "" in parts or rel == MANIFEST:
-            raise ValueError(f"generated path {rel!r} is not a plain relative path")
-    root.mkdir(parents=True, exist_ok=True)
-    written = removed = 0
-    # The manifest grows before any write, so a crash mid-way never leaves a file we cannot remove later.
-    _write_manifest(root, before | set(files))
+        _check_rel(rel)
+    writer = TreeWriter(root, shown)
+    writer.expect(files)
     for rel, data in sorted(files.items()):
-        target = root / rel
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Generated output, remade by the next build after a crash: atomic (rename) but no fsync, which
-        # cost about half of the write time per file here (bench/README.md).
-        atomic_write(target, data, durable=False)
-        written += 1
-    for rel in sorted(before - set(files)):
-        (root / rel).unlink(missing_ok=True)
-        removed += 1
-    for path in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
-        if not any(path.iterdir()):
-            path.rmdir()
-    _write_manifest(root, files)
-    return written, removed
+        writer.write(rel, data)
+    return writer.finish()
 
 
 def staging_dir(target: Path) -> Path:

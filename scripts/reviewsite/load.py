@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,12 +99,23 @@ def _pydantic_problems(source: Source, exc: ValidationError) -> list[Problem]:
     return problems
 
 
-def read_model(path: Path, rel: str, model: type[BaseModel]) -> tuple[BaseModel | None, Source | None, list[Problem]]:
+Loaded = tuple[BaseModel | None, Source | None, list[Problem]]
+"""What reading one file gives: its model (None if invalid), where it came from, its problems."""
+Reader = Callable[[Path, str, type[BaseModel]], Loaded]
+"""Reads one content file (`read_model`, or a cache in front of it: contentstore.ContentStore)."""
+
+
+def read_model(path: Path, rel: str, model: type[BaseModel]) -> Loaded:
     """One file into one model; problems instead of exceptions."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, None, [Problem(rel, 1, 1, f"cannot read file: {exc.strerror}")]
+    return parse_model(raw, rel, model)
+
+
+def parse_model(raw: bytes, rel: str, model: type[BaseModel]) -> Loaded:
+    """One file's bytes into one model; problems instead of exceptions."""
     try:
         located = loads(raw, keep_node=False)  # only a file with a problem needs its tree, rebuilt then
     except YamlError as exc:
@@ -124,7 +136,7 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not is_editor_backup(p.name) and not p.is_symlink())
 
 
-def load_content(root: Path) -> tuple[Content, list[Problem]]:
+def load_content(root: Path, reader: Reader = read_model) -> tuple[Content, list[Problem]]:
     """Read every content file under `root/content`; returns what validated and every problem found."""
     content = Content()
     base = root / "content"
@@ -140,7 +152,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     if review_path.is_symlink():
         pass  # reported above; never followed
     elif review_path.is_file():
-        review, source, found = read_model(review_path, rel(review_path), Review)
+        review, source, found = reader(review_path, rel(review_path), Review)
         problems += found
         if review is not None and source is not None:
             content.review = review  # type: ignore[assignment]
@@ -166,7 +178,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
             if not (SLUG_RE.match(stem) or (kind == "paper" and PMID_RE.match(stem))):
                 problems.append(Problem(rel(path), 1, 1, f"file name {stem!r} must be a slug (lowercase-words)"))
                 continue
-            obj, source, found = read_model(path, rel(path), model)
+            obj, source, found = reader(path, rel(path), model)
             problems += found
             if obj is None or source is None:
                 content.broken.add((kind, stem))

@@ -45,13 +45,17 @@ def _forbidden(ch: str, previous: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn")
 
 
+_SUSPECT = re.compile("[^\t\n\x20-\x7e]")
+"""Characters `_forbidden` has to judge: everything but printable ASCII, newline and tab."""
+
+
 def first_forbidden(value: str) -> int:
-    """Index of the first character no text field may hold, or -1."""
-    previous = ""
-    for i, ch in enumerate(value):
-        if (ch < " " or ch >= "\x7f") and _forbidden(ch, previous):
+    """Index of the first character no text field may hold, or -1 (only non-ASCII and control characters are
+    judged one by one: the character loop was a fifth of loading a large site)."""
+    for match in _SUSPECT.finditer(value):
+        i = match.start()
+        if _forbidden(match.group(), value[i - 1] if i else ""):
             return i
-        previous = ch
     return -1
 
 
