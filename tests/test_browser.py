@@ -230,58 +230,7 @@ def test_search_box_finds_a_mechanism_a_strategy_and_papers_by_author(context, s
     assert context.watcher.problems() == []
 
 
-def _explorer_shipped(site: Path) -> bool:
-    """Whether the literature explorer's script is part of the built site (it is being written now)."""
-    return any("literature-filters" in p.read_text(encoding="utf-8", errors="replace")
-               for p in (site / "assets").glob("*.js"))
-
-
-def _rows(page) -> list[dict[str, str]]:  # noqa: ANN001
-    return page.evaluate("""() => [...document.querySelectorAll('#literature-table tbody tr')]
-      .filter(tr => tr.offsetParent !== null && !tr.hidden)
-      .map(tr => ({relation: tr.dataset.relation || '', year: tr.dataset.year || '',
-                   title: tr.querySelector('td').innerText.trim()}))""")
-
-
-def test_literature_explorer_filters_sorts_and_reloads_to_the_same_view(context, server, real_site):
-    """Depends on the explorer script (templates/assets): form#literature-filters, URL parameters = field names."""
-    if not _explorer_shipped(real_site / "site"):
-        pytest.xfail("the literature explorer script has not landed in templates/assets yet")
-    page, _ = open_page(context, server.url + "literature/")
-    form = page.locator("form#literature-filters")
-    form.wait_for(state="visible")
-    everything = _rows(page)
-    references = [r for r in everything if "reference" in r["relation"].split()]
-    assert 0 < len(references) < len(everything), "the fixture needs references of the review and other papers"
-
-    form.locator("select[name=relation]").select_option("reference")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('relation') === 'reference'")
-    assert sorted(r["title"] for r in _rows(page)) == sorted(r["title"] for r in references)
-
-    form.locator("select[name=sort]").select_option("year-asc")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('sort') === 'year-asc'")
-    years = [r["year"] for r in _rows(page)]
-    assert years == sorted(r["year"] for r in references)
-    page.wait_for_function("() => document.querySelector('#literature-table th[aria-sort]')"
-                           "?.getAttribute('aria-sort') === 'ascending'")
-
-    form.locator("input[name=text]").fill("Rosenbaum")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('text') === 'Rosenbaum'")
-    assert [r["title"] for r in _rows(page)] == ["Tragedy, perseverance, and chance - the story of CAR-T therapy"]
-    form.locator("input[name=text]").fill("")
-    page.wait_for_function("() => !new URLSearchParams(location.search).get('text')")
-
-    view, filtered_url = _rows(page), page.url
-    page.reload(wait_until="load")
-    page.wait_for_function(SEARCH_READY)
-    assert page.url == filtered_url
-    assert _rows(page) == view
-    assert form.locator("select[name=relation]").input_value() == "reference"
-    assert form.locator("select[name=sort]").input_value() == "year-asc"
-
-    fresh, _ = open_page(context, filtered_url)  # the same URL opened cold (a shared link): the same view
-    assert _rows(fresh) == view
-    assert context.watcher.problems() == []
+# The literature explorer in the browser: test_literature_browser.py.
 
 
 def test_the_watcher_sees_dialogs_and_requests_to_other_origins(chromium, tmp_path: Path):

@@ -16,7 +16,7 @@ from .files import publish_dir, staging_dir, symlink_problems, write_tree
 from .render import copy_assets, render_pages
 from .siteindex import SiteIndex
 from .urls import Linker, site_base
-from .views import ViewContext, build_views
+from .views import ViewContext, build_views, literature
 
 
 @dataclass
@@ -44,12 +44,14 @@ def view_context(project: Project, index: SiteIndex) -> ViewContext:
 
 def generate_files(project: Project, index: SiteIndex, engine: Engine) -> tuple[dict[str, bytes], int]:
     """Every file of the generated docs folder, and how many of them are pages."""
-    pages = build_views(view_context(project, index))
+    ctx = view_context(project, index)
+    pages = build_views(ctx)
     files = {path: text.encode("utf-8") for path, text in render_pages(pages, project.templates, engine).items()}
     count = len(pages)
     del pages  # rendered: free the views before the exports are made (~100 MB at 10,000 papers)
     files.update(copy_assets(project.templates))
     files.update(export_files(index))
+    files.update(literature.data_files(ctx))
     files[FEED_PATH] = atom_feed(index)
     return files, count
 

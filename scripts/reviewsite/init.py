@@ -99,8 +99,8 @@ def mkdocs_config(title: str, pmid: str, email: str | None, site_url: str | None
         "markdown_extensions": ["attr_list", {"toc": {"permalink": True}}],
         "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn",
                        "anchors": "warn"},
-        "extra_css": ["assets/reviewsite.css"],
-        "extra_javascript": ["assets/explorer.js", "assets/reviewsite.js"],
+        "extra_css": ["assets/reviewsite.css", "assets/literature.css"],
+        "extra_javascript": ["assets/explorer.js", "assets/literature.js", "assets/reviewsite.js"],
         "extra": {"generator": False, "reviewsite": settings},
     })
     return config

@@ -114,6 +114,9 @@ class Settings(_Strict):
     """How many of PubMed's similar articles `fetch` keeps."""
     europepmc: bool = False
     """Also ask Europe PMC for references and citations (`fetch`)."""
+    literature_rows: int = Field(100, ge=1, le=2000)
+    """How many papers the literature page lists in its HTML (newest first); the explorer loads the others
+    from `literature/rows.json` when a reader filters, sorts or asks for more, so the page does not grow."""
     cache_dir: Line = ".cache/reviewsite"
     cache_hours: float = Field(24.0, ge=0)
     templates: Line = "templates"

@@ -1,8 +1,11 @@
-/* reviewsite literature explorer: the pure filtering and sorting logic (no DOM).
+/* reviewsite literature explorer: the pure filtering, sorting and decoding logic (no DOM).
  * In the browser it is `window.RSExplorer`; under Node, `require("./explorer.js")`.
  *
- * A row is {relations: [..], year: number|null, topics: [..], types: [..], title, author, text}.
- * A state is {relation, from, to, topic, type, text, sort}; it round-trips through the URL query string. */
+ * A row is {index, key, relations: [..], year: number|null, topics: [..], types: [..], tags: [..],
+ *           title, author, journal, text}.
+ * A state is {relation, from, to, topic, type, tag, text, sort}; it round-trips through the URL query string.
+ * Rows come from the page's table or, when the page lists only the newest papers, from the compact JSON
+ * the literature view writes (`rowsFromData`). */
 (function (root, factory) {
   "use strict";
   var api = factory();
@@ -14,11 +17,12 @@
 })(typeof self !== "undefined" ? self : this, function () {
   "use strict";
 
-  var SORTS = ["year-desc", "year-asc", "title-asc", "author-asc"];
-  var KEYS = ["relation", "from", "to", "topic", "type", "text", "sort"];
+  var SORTS = ["year-desc", "year-asc", "title-asc", "author-asc", "journal-asc"];
+  var KEYS = ["relation", "from", "to", "topic", "type", "tag", "text", "sort"];
+  var FIELDS = ["key", "title", "author", "year", "journal", "relations", "topics", "types", "tags", "flag"];
 
   function defaults() {
-    return { relation: "", from: null, to: null, topic: "", type: "", text: "", sort: "year-desc" };
+    return { relation: "", from: null, to: null, topic: "", type: "", tag: "", text: "", sort: "year-desc" };
   }
 
   function parseYear(value) {
@@ -40,6 +44,7 @@
     state.to = parseYear(params.get("to"));
     state.topic = clean(params.get("topic"), 120);
     state.type = clean(params.get("type"), 120);
+    state.tag = clean(params.get("tag"), 120);
     state.text = clean(params.get("text"), 200);
     var sort = params.get("sort");
     state.sort = SORTS.indexOf(sort) >= 0 ? sort : "year-desc";
@@ -58,19 +63,29 @@
     return params.toString();
   }
 
+  /* Whether a state shows the rows in the page's own order, unfiltered. */
+  function isDefault(state) {
+    return serializeState(state) === "";
+  }
+
   function fold(text) {
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function missingYear(year) {
+    return year === null || year === undefined || isNaN(year);
   }
 
   function matches(row, state) {
     if (state.relation && row.relations.indexOf(state.relation) < 0) return false;
     if (state.from !== null || state.to !== null) {
-      if (row.year === null || row.year === undefined || isNaN(row.year)) return false;
+      if (missingYear(row.year)) return false;
       if (state.from !== null && row.year < state.from) return false;
       if (state.to !== null && row.year > state.to) return false;
     }
     if (state.topic && row.topics.indexOf(state.topic) < 0) return false;
     if (state.type && row.types.indexOf(state.type) < 0) return false;
+    if (state.tag && (row.tags || []).indexOf(state.tag) < 0) return false;
     if (state.text) {
       var hay = fold(row.text);
       var words = fold(state.text).split(" ");
@@ -81,28 +96,33 @@
     return true;
   }
 
+  /* Text order, A to Z; a row without the value goes last. */
   function byText(field) {
     return function (a, b) {
-      return fold(a[field]).localeCompare(fold(b[field]), "en");
+      var x = fold(a[field]).trim();
+      var y = fold(b[field]).trim();
+      if (!x || !y) return x === y ? 0 : x ? -1 : 1;
+      return x.localeCompare(y, "en");
+    };
+  }
+
+  /* Year order in either direction; an undated row goes last either way. */
+  function byYear(sign) {
+    return function (a, b) {
+      var ax = missingYear(a.year);
+      var bx = missingYear(b.year);
+      if (ax || bx) return ax === bx ? 0 : ax ? 1 : -1;
+      return sign * (a.year - b.year);
     };
   }
 
   /* Comparator for a sort name; ties keep the original (server) order through `index`. */
   function comparator(sort) {
-    var primary;
-    if (sort === "year-asc" || sort === "year-desc") {
-      var sign = sort === "year-asc" ? 1 : -1;
-      primary = function (a, b) {
-        var ay = a.year === null || a.year === undefined || isNaN(a.year);
-        var by = b.year === null || b.year === undefined || isNaN(b.year);
-        if (ay || by) return ay === by ? 0 : ay ? 1 : -1; /* undated last either way */
-        return sign * (a.year - b.year);
-      };
-    } else if (sort === "author-asc") {
-      primary = byText("author");
-    } else {
-      primary = byText("title");
-    }
+    var primary = sort === "year-asc" ? byYear(1)
+      : sort === "year-desc" ? byYear(-1)
+      : sort === "author-asc" ? byText("author")
+      : sort === "journal-asc" ? byText("journal")
+      : byText("title");
     return function (a, b) {
       return primary(a, b) || (a.index || 0) - (b.index || 0);
     };
@@ -113,14 +133,39 @@
     return rows.filter(function (row) { return matches(row, state); }).sort(comparator(state.sort));
   }
 
+  /* The compact JSON of the literature view -> rows. `data.fields` names the columns of `data.rows`;
+   * relation and topic labels come from `data.relations` and `data.topics` (for the free-text filter). */
+  function rowsFromData(data) {
+    var fields = data.fields || FIELDS;
+    var relations = data.relations || {};
+    var topics = data.topics || {};
+    return (data.rows || []).map(function (values, index) {
+      var row = { index: index };
+      fields.forEach(function (name, i) { row[name] = values[i]; });
+      ["relations", "topics", "types", "tags"].forEach(function (name) {
+        if (!Array.isArray(row[name])) row[name] = [];
+      });
+      row.year = missingYear(row.year) || row.year === "" ? null : Number(row.year);
+      ["key", "title", "author", "journal"].forEach(function (name) { row[name] = String(row[name] || ""); });
+      var words = [row.title, row.author, row.journal, row.year === null ? "" : String(row.year)];
+      row.relations.forEach(function (r) { words.push(relations[r] || ""); });
+      row.topics.forEach(function (t) { words.push(topics[t] ? topics[t].title : ""); });
+      row.text = words.concat(row.tags).join(" ");
+      return row;
+    });
+  }
+
   return {
     SORTS: SORTS,
+    FIELDS: FIELDS,
     defaults: defaults,
     parseState: parseState,
     serializeState: serializeState,
+    isDefault: isDefault,
     matches: matches,
     comparator: comparator,
     apply: apply,
+    rowsFromData: rowsFromData,
     fold: fold
   };
 });

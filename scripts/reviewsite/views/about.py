@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from .common import Page, ViewContext, item_dates, newest, tag_anchor
 from .literature import literature_downloads
@@ -44,34 +45,46 @@ def about_page(ctx: ViewContext) -> Page:
                 updated=updated)
 
 
+TAG_PAPERS = 10
+"""Papers a tag lists on the tags page (newest first); the rest are one link away, in the literature
+explorer filtered by the tag, so the page does not grow with the literature."""
+
+
 def _tag_pages(ctx: ViewContext) -> dict[str, dict[str, Any]]:
-    """Tag anchor -> its name and the pages that carry it, in site order."""
+    """Tag anchor -> its name, the topic pages that carry it (in site order) and the keys of its papers."""
     index = ctx.index
     tags: dict[str, dict[str, Any]] = {}
 
-    def add(name: str, title: str, url: str, kind: str) -> None:
-        entry = tags.setdefault(tag_anchor(name), {"name": name, "pages": []})
-        page = {"title": title, "url": url, "kind": kind}
-        if page not in entry["pages"]:
-            entry["pages"].append(page)
+    def entry(name: str) -> dict[str, Any]:
+        return tags.setdefault(tag_anchor(name), {"name": name, "pages": [], "papers": []})
 
     for kind, label, items in (("mechanisms", ctx.section("mechanisms").singular or "Mechanism", index.mechanisms),
                                ("strategies", ctx.section("strategies").singular or "Strategy", index.strategies)):
         for slug, item in items:
             for name in [*item.diseases, *item.antigens, *item.products]:
-                add(name, item.title, f"{kind}/{slug}/", label)
+                page = {"title": item.title, "url": f"{kind}/{slug}/", "kind": label}
+                if page not in entry(name)["pages"]:
+                    entry(name)["pages"].append(page)
     for key, paper in index.papers:
-        for name in paper.curation.tags:
-            add(name, paper.record.title, f"papers/{key}/", "Paper")
+        for name in dict.fromkeys(paper.curation.tags):
+            entry(name)["papers"].append(key)
     return tags
 
 
-def tags_page(ctx: ViewContext) -> Page:
+def tags_page(ctx: ViewContext, papers_per_tag: int = TAG_PAPERS) -> Page:
     path = "tags.md"
     entries = []
     for anchor, entry in sorted(_tag_pages(ctx).items(), key=lambda kv: kv[1]["name"].lower()):
-        entries.append({"anchor": anchor, "name": entry["name"], "count": len(entry["pages"]),
-                        "pages": [{**p, "url": ctx.href(path, p["url"])} for p in entry["pages"]]})
+        papers = entry["papers"]
+        pages = [{**p, "url": ctx.href(path, p["url"])} for p in entry["pages"]]
+        pages += [{"title": ctx.index.paper(key).record.title, "url": ctx.href(path, f"papers/{key}/"), "kind": "Paper"}
+                  for key in papers[:papers_per_tag]]
+        more = None
+        if len(papers) > papers_per_tag:
+            more = {"count": len(papers) - papers_per_tag, "total": len(papers),
+                    "url": ctx.href(path, "literature/?" + urlencode({"tag": entry["name"]}))}
+        entries.append({"anchor": anchor, "name": entry["name"], "count": len(entry["pages"]) + len(papers),
+                        "pages": pages, "more": more})
     section = ctx.section("tags")
     return Page(path, "tags.md.j2", "templates/tags.md.j2", section.title, section.description,
                 {"tags": entries, "intro": section.intro or ""})
