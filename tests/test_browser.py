@@ -1,10 +1,12 @@
 """The built site in a real browser: Debian's Chromium through Playwright, served from 127.0.0.1.
 
 The site is the minimal fixture's content built with the repository's real mkdocs.yml and templates
-(`real_site` in conftest.py), served under its published base path like GitHub Pages. Each test
+(`real_site` in conftest.py), served under its published base path like GitHub Pages; the layout test
+also reads the repository's own content (what readers get: a dozen strategies, long titles). Each test
 opens a fresh browser context; a Watcher fails the test on any console error, uncaught exception,
 dialog, or request to another origin (such requests are aborted, so nothing reaches the network).
-Screenshots of every page kind go to test-artifacts/screenshots/ (git-ignored) for people to look at.
+Screenshots of every page kind at 1280 and 375 px go to test-artifacts/screenshots/ (git-ignored) for
+people to look at.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from support.sitetools import ARTIFACTS, SiteServer, Watcher, axe_violations, base_path
+from support.sitetools import ARTIFACTS, ROOT, SiteServer, Watcher, axe_violations, base_path, build, make_project
 
 pytestmark = pytest.mark.browser
 
@@ -28,23 +30,21 @@ PAGE_KINDS = {
     "strategies-index": "strategies/",
     "matrix": "matrix/",
     "literature": "literature/",
+    "whats-new": "whats-new/",
     "about": "about/",
     "tags": "tags/",
     "mechanism": "mechanisms/cd19-genetic-loss/",
     "strategy": "strategies/cd22-car/",
+    "overview": "overviews/failure-patterns/",
     "paper": "papers/26516065/",
     "paper-without-pmid": "papers/rosenbaum-2017/",
     "not-found": "no/such/page/",
 }
-
-# axe findings caused by Material for MkDocs itself, not by our templates or CSS. Each entry is
-# (rule id, CSS target axe reports); anything else serious or critical fails the test.
-THEME_AXE_ISSUES = {
-    # Material's search overlay is `<div class="md-search" role="dialog">` with no accessible name
-    # (partials/search.html, Material 9.8.1). Fixing it means copying that whole partial into our
-    # overrides; reported to the lead instead.
-    ("aria-dialog-name", ".md-search"),
-}
+WIDTHS = (1280, 375)
+TALL_ROWS = {"matrix", "literature"}
+"""Pages whose table body rows must stay under ROW_LIMIT at 1280 px (one or two lines, not a column of
+letters)."""
+ROW_LIMIT = 160
 
 
 @pytest.fixture(scope="module")
@@ -53,94 +53,216 @@ def server(real_site: Path):
         yield srv
 
 
-@pytest.fixture
-def context(chromium, server):
+def _watched_context(chromium, origin: str):  # noqa: ANN001, ANN202
     ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="UTC")
-    watcher = Watcher(server.origin)
+    watcher = Watcher(origin)
     watcher.attach(ctx)
     ctx.watcher = watcher
+    return ctx
+
+
+@pytest.fixture
+def context(chromium, server):
+    ctx = _watched_context(chromium, server.origin)
     yield ctx
     ctx.close()
 
 
+@pytest.fixture(scope="module")
+def content_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own content/ built with its mkdocs.yml and templates: the site readers get."""
+    project = make_project(tmp_path_factory.mktemp("content-site") / "project", ROOT / "content")
+    result = build(project)
+    assert result.returncode == 0, f"the content did not build:\n{result.stdout}\n{result.stderr}"
+    return project
+
+
+@pytest.fixture(scope="module")
+def content_server(content_site: Path):
+    with SiteServer(content_site / "site", base_path(content_site)) as srv:
+        yield srv
+
+
+def content_pages(site: Path) -> dict[str, str]:
+    """PAGE_KINDS in the content's site: the first page of each folder (the content changes every week)."""
+    def first(folder: str, pmid: bool | None = None) -> str:
+        names = sorted(p.parent.name for p in (site / folder).glob("*/index.html"))
+        if pmid is not None:
+            names = [n for n in names if n.isdigit() == pmid]
+        assert names, f"the content has no {folder} page" + ("" if pmid is None else f" (pmid={pmid})")
+        return f"{folder}/{names[0]}/"
+
+    return {**PAGE_KINDS, "mechanism": first("mechanisms"), "strategy": first("strategies"),
+            "overview": first("overviews"), "paper": first("papers", pmid=True),
+            "paper-without-pmid": first("papers", pmid=False)}
+
+
 def ours(violations: list[dict]) -> list[str]:
-    """Serious/critical axe violations not on the theme's documented list, one readable line per node."""
-    out = []
-    for v in violations:
-        for node in v["nodes"]:
-            if (v["id"], node["target"]) in THEME_AXE_ISSUES:
-                continue
-            out.append(f"{v['impact']} {v['id']} ({v['help']}) at {node['target']}: {node['summary']}")
-    return out
+    """Serious/critical axe violations, one readable line per node: none is excused, the theme's included."""
+    return [f"{v['impact']} {v['id']} ({v['help']}) at {node['target']}: {node['summary']}"
+            for v in violations for node in v["nodes"]]
 
 
-def overflow(page) -> list[str]:  # noqa: ANN001
-    """Elements sticking out past the right edge of the viewport (the page scrolls sideways)."""
-    return page.evaluate("""() => {
-      const width = document.documentElement.clientWidth;
-      if (document.documentElement.scrollWidth <= width) return [];
-      const out = [];
-      for (const el of document.querySelectorAll('body *')) {
-        const r = el.getBoundingClientRect();
-        if (r.width && r.right > width + 1 && getComputedStyle(el).position !== 'fixed') {
-          let inScroller = false;
-          for (let p = el.parentElement; p; p = p.parentElement) {
-            const ox = getComputedStyle(p).overflowX;
-            if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') { inScroller = true; break; }
-          }
-          if (!inScroller) out.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') + ' right=' + Math.round(r.right));
+LAYOUT = r"""(tallRows) => {
+  const doc = document.documentElement;
+  const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+  const text = el => JSON.stringify(el.innerText.replace(/\s+/g, ' ').trim().slice(0, 50));
+  const out = [];
+  // 1. The page itself never scrolls sideways (wide tables and figures scroll in their own box).
+  if (doc.scrollWidth > doc.clientWidth) {
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > doc.clientWidth + 1; })
+      .slice(-6).map(el => name(el) + ' right=' + Math.round(el.getBoundingClientRect().right));
+    out.push(`page scrolls sideways: scrollWidth ${doc.scrollWidth} > ${doc.clientWidth} (${culprits.join(', ')})`);
+  }
+  // 2. No table cell is narrower than a word in it: no word broken across lines or sticking out of its cell
+  //    (words end at spaces, hyphens and slashes, where a line may break; screen-reader-only text is skipped).
+  const WORD = /[^\s\-\u2010-\u2015\/]+/g;
+  for (const cell of document.querySelectorAll('article td, article th')) {
+    if (!shown(cell)) continue;
+    const box = cell.getBoundingClientRect();
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let bad = null;
+    for (let node = walker.nextNode(); node && !bad; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!shown(parent) || parent.getBoundingClientRect().width < 2) continue;
+      for (const m of node.data.matchAll(WORD)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        if (!rects.length) continue;
+        const lines = new Set(rects.map(r => Math.round(r.top))).size;
+        const outside = rects.some(r => r.right > box.right + 1 || r.left < box.left - 1);
+        if (lines > 1 || outside) {
+          bad = `${name(cell)} ${text(cell)} is ${Math.round(box.width)} px wide: "${m[0]}" ${lines > 1 ? 'is broken across lines' : 'sticks out'}`;
+          break;
         }
       }
-      return [`scrollWidth ${document.documentElement.scrollWidth} > ${width}`, ...out.slice(0, 10)];
-    }""")
+    }
+    if (bad) out.push(bad);
+  }
+  // 3. Header rows stay short (no column of letters); body rows too where a table must scan as a list.
+  const rows = [...document.querySelectorAll('article thead tr')].map(tr => ['header row', tr]);
+  if (tallRows) rows.push(...[...document.querySelectorAll('article tbody tr')].map(tr => ['body row', tr]));
+  for (const [what, tr] of rows) {
+    const height = tr.getBoundingClientRect().height;
+    if (shown(tr) && height >= ROW_LIMIT) out.push(`${what} ${text(tr)} is ${Math.round(height)} px tall`);
+  }
+  return out;
+}""".replace("ROW_LIMIT", str(ROW_LIMIT))
 
 
-SEARCH_READY = """() => {
-  const meta = document.querySelector('.md-search-result__meta');
-  return meta !== null && meta.textContent.trim() !== 'Initializing search';
-}"""
+def layout_problems(page, kind: str, width: int) -> list[str]:  # noqa: ANN001
+    """What reads badly on the page at its current width (see LAYOUT)."""
+    return page.evaluate(LAYOUT, kind in TALL_ROWS and width >= 1280)
 
 
-def open_page(context, url: str):  # noqa: ANN001, ANN201
-    """Load `url` and wait until the theme's script has run and fetched the search index."""
+def open_page(context, url: str, width: int = 1280):  # noqa: ANN001, ANN201
+    """Load `url` at `width` px and wait until the page's scripts have run and its fonts are in."""
     page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 900 if width >= 1280 else 812})
     response = page.goto(url, wait_until="load")
-    page.wait_for_function(SEARCH_READY)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     return page, response
 
 
-@pytest.mark.parametrize("kind", list(PAGE_KINDS))
-def test_page_kind_loads_clean_accessible_and_fits_a_phone(context, server, kind):
-    url = server.url + PAGE_KINDS[kind]
-    page, response = open_page(context, url)
+def reads_well(context, url: str, kind: str, width: int, shot: str):  # noqa: ANN001, ANN201
+    """Open `url` at `width`, keep a screenshot, and assert the layout and axe checks; returns the page."""
+    page, response = open_page(context, url, width)
     assert response is not None
     assert response.status == (404 if kind == "not-found" else 200)
-    assert page.locator("h1").count() >= 1, "every page has a heading"
+    assert page.locator("article h1").count() == 1, "every page has one heading"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{kind}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{shot}-{width}.png"), full_page=True)
+    problems = layout_problems(page, kind, width)
+    assert problems == [], f"{kind} at {width} px ({url}):\n" + "\n".join(problems)
+    violations = ours(axe_violations(page))
+    assert violations == [], f"axe on {kind} at {width} px ({url}):\n" + "\n".join(violations)
+    return page
 
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+def test_page_kind_reads_well_loads_clean_and_is_accessible(context, server, kind, width):
+    """At 1280 px and on a 375 px phone: no sideways scrolling, no cell narrower than its words, short table
+    rows, no console error or foreign request, and axe finds nothing serious or critical (no rule excused)."""
+    page = reads_well(context, server.url + PAGE_KINDS[kind], kind, width, kind)
+    if width == WIDTHS[0]:
+        # The reader's own palette toggle: the dark (slate) scheme must pass axe too.
+        page.locator("label[title='Switch to dark mode']").first.click()
+        page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        page.screenshot(path=str(SCREENSHOTS / f"{kind}-dark.png"))
+        dark = ours(axe_violations(page))
+        assert dark == [], f"axe on {kind} in the dark scheme:\n" + "\n".join(dark)
     problems = context.watcher.problems(allow_404=kind == "not-found")
     assert problems == [], "\n".join(problems)
-    violations = ours(axe_violations(page))
-    assert violations == [], f"axe on {kind} ({url}):\n" + "\n".join(violations)
 
-    # The reader's own palette toggle: the dark (slate) scheme must pass axe too.
-    page.locator("label[title='Switch to dark mode']").first.click()
-    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
-    page.screenshot(path=str(SCREENSHOTS / f"{kind}-dark.png"))
-    dark = ours(axe_violations(page))
-    assert dark == [], f"axe on {kind} in the dark scheme:\n" + "\n".join(dark)
-    page.locator("label[title='Switch to light mode']").first.click()
-    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
 
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_function("() => document.documentElement.clientWidth === 375")
-    sideways = overflow(page)
-    assert sideways == [], f"{kind} at 375 px scrolls sideways:\n" + "\n".join(sideways)
-    page.screenshot(path=str(SCREENSHOTS / f"{kind}-375px.png"), full_page=True)
-    mobile = ours(axe_violations(page))
-    assert mobile == [], f"axe on {kind} at 375 px:\n" + "\n".join(mobile)
-    assert context.watcher.problems(allow_404=kind == "not-found") == []
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+def test_the_real_content_reads_well_on_every_page_kind(chromium, content_site, content_server, kind, width):
+    """The same checks on the site readers get, whose matrix has a dozen columns and whose titles are long."""
+    context = _watched_context(chromium, content_server.origin)
+    try:
+        url = content_server.url + content_pages(content_site / "site")[kind]
+        reads_well(context, url, kind, width, f"content-{kind}")
+        problems = context.watcher.problems(allow_404=kind == "not-found")
+        assert problems == [], "\n".join(problems)
+    finally:
+        context.close()
+
+
+TIP_SHOWN = """(tip) => {
+  const r = tip.getBoundingClientRect();
+  if (getComputedStyle(tip).display === 'none' || !r.width) return 'hidden';
+  if (r.left < 0 || r.right > document.documentElement.clientWidth || r.top < 0 || r.bottom > innerHeight)
+    return `outside the window: ${Math.round(r.left)}..${Math.round(r.right)} x ${Math.round(r.top)}..${Math.round(r.bottom)}`;
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return tip.contains(top) ? 'shown' : `covered by ${top && top.tagName}`;
+}"""
+
+
+def test_a_tap_pins_a_citation_tooltip_and_a_tap_elsewhere_closes_it(chromium, server):
+    """On a touch screen: the first tap on a citation number shows its reference on top of the page (not
+    jumping to the reference list), a tap elsewhere closes it, and a second tap on the number opens the
+    reference list; with a mouse, hovering shows the tooltip inside the window."""
+    ctx = chromium.new_context(viewport={"width": 375, "height": 812}, has_touch=True, is_mobile=True)
+    watcher = Watcher(server.origin)
+    watcher.attach(ctx)
+    try:
+        page = ctx.new_page()
+        page.goto(server.url + "mechanisms/cd19-genetic-loss/", wait_until="load")
+        cite = page.locator("article a.rs-cite").last
+        tip = cite.locator(".rs-tip")
+        cite.scroll_into_view_if_needed()
+        assert tip.evaluate(TIP_SHOWN) == "hidden"
+        cite.tap()
+        assert tip.evaluate(TIP_SHOWN) == "shown"
+        assert page.evaluate("location.hash") == "", "the first tap does not jump to the reference list"
+        page.locator("article h1").tap()
+        assert tip.evaluate(TIP_SHOWN) == "hidden", "a tap elsewhere closes the tooltip"
+        cite.tap()
+        assert tip.evaluate(TIP_SHOWN) == "shown"
+        cite.tap()
+        page.wait_for_function("() => location.hash.startsWith('#ref-')")
+        assert tip.evaluate(TIP_SHOWN) == "hidden", "following the link closes it"
+        assert watcher.problems() == []
+    finally:
+        ctx.close()
+    desk = _watched_context(chromium, server.origin)
+    try:
+        page = desk.new_page()
+        page.goto(server.url + "mechanisms/cd19-genetic-loss/", wait_until="load")
+        for i in range(page.locator("article a.rs-cite").count()):
+            cite = page.locator("article a.rs-cite").nth(i)
+            cite.hover()
+            assert cite.locator(".rs-tip").evaluate(TIP_SHOWN) == "shown", f"citation {i + 1}"
+        assert desk.watcher.problems() == []
+    finally:
+        desk.close()
 
 
 def _kind_key(path: str) -> str:
@@ -201,6 +323,12 @@ def test_reader_clicks_home_mechanism_strategy_paper_and_back(context, server):
         page.go_back()
         page.wait_for_url(re.compile(re.escape(expected) + "$"))
     assert context.watcher.problems() == []
+
+
+SEARCH_READY = """() => {
+  const meta = document.querySelector('.md-search-result__meta');
+  return meta !== null && meta.textContent.trim() !== 'Initializing search';
+}"""
 
 
 SEARCHES = [

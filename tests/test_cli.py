@@ -93,7 +93,7 @@ def test_build_makes_every_page_kind(built):
     for page in ["index.html", "mechanisms/index.html", "mechanisms/cd19-genetic-loss/index.html",
                  "strategies/index.html", "strategies/cd22-car/index.html", "literature/index.html",
                  "papers/26516065/index.html", "papers/rosenbaum-2017/index.html", "matrix/index.html",
-                 "about/index.html", "404.html", "sitemap.xml", "search/search_index.json"]:
+                 "about/index.html", "404.html", "sitemap.xml", "pagefind/pagefind.js", "literature/rows.json"]:
         assert (site / page).is_file(), page
 
 

@@ -132,7 +132,13 @@ def test_sitemap_404_and_descriptions(built: Path) -> None:
     site_url = config["site_url"]
     site = built / "site"
     assert (site / "404.html").is_file()
-    assert soup(site / "404.html").find("h1").get_text(strip=True) == "404 - Not found"
+    missing = soup(site / "404.html")
+    assert missing.find("h1").get_text(strip=True) == "Page not found"
+    search = missing.select_one("article form[role=search]")
+    assert search is not None and search.select_one("input[name=q]") is not None, "the 404 page offers search"
+    sections = [a["href"] for a in missing.select("article ul.rs-404-sections a")]
+    base = urlsplit(site_url).path
+    assert len(sections) == len(config["nav"]) and all(h.startswith(base) for h in sections), sections
     locs = {el.text for el in ET.parse(site / "sitemap.xml").getroot().iter() if el.tag.endswith("loc")}
     pages = html_pages(built)
     rels = {p.parent.relative_to(site).as_posix() for p in pages}

@@ -481,23 +481,21 @@ def test_no_payload_runs_in_the_browser(hostile_site: Path, chromium):
         watcher = Watcher(server.origin)
         watcher.attach(ctx)
         page = ctx.new_page()
-        ready = ("() => { const m = document.querySelector('.md-search-result__meta');"
-                 " return m !== null && m.textContent.trim() !== 'Initializing search'; }")
         visits = [*paths, "no/such/page/", f"?q={bait}", f"literature/?h={bait}",
                   f"literature/?text={bait}&type={bait}&topic={bait}&relation={bait}&sort={bait}"]
         for path in visits:
             page.goto(server.url + path, wait_until="load")
             page.wait_for_function("() => document.documentElement.classList.contains('js')")  # theme script ran
-        page.wait_for_function(ready)
         page.wait_for_timeout(300)  # late event handlers (image errors, toggles) get their chance
-        box = page.locator("input.md-search__input")
+        page.locator("[data-rs-search-open]").first.click()
+        box = page.locator("#rs-search-input")
         found = {}
         for query in ("script", "onerror", "javascript", "alert"):  # results render the hostile text
-            box.click()
             box.fill("")
             box.press_sequentially(query, delay=10)
-            page.wait_for_function("() => /matching/i.test(document.querySelector('.md-search-result__meta').textContent)")
-            found[query] = page.locator(".md-search-result__item").count()
+            page.wait_for_function("q => document.getElementById('rs-search-status').textContent.includes(q)",
+                                   arg=query)
+            found[query] = page.locator(".rs-search__hit").count()
         page.wait_for_timeout(200)
         ctx.close()
     assert watcher.dialogs == [], "payloads ran:\n" + "\n".join(watcher.dialogs)

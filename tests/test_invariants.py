@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
@@ -93,14 +94,24 @@ def test_escaped_markup_and_scheme_words_in_text_are_not_findings(poisoned):
     assert check_site(site) == []
 
 
-def test_search_index_and_sitemap_locations_must_resolve(poisoned):
+def _poison_fragment(site: Path, url: str, new_url: str) -> Path:
+    """Point the search result of `url` at `new_url` in its Pagefind fragment; the fragment's path."""
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        if f'"url":"{url}"'.encode() in data:
+            path.write_bytes(gzip.compress(data.replace(f'"url":"{url}"'.encode(), f'"url":"{new_url}"'.encode())))
+            return path
+    raise AssertionError(f"no fragment for {url}")
+
+
+def test_search_results_and_sitemap_locations_must_resolve(poisoned):
     site, _ = poisoned
-    index = site / "search" / "search_index.json"
-    index.write_text(index.read_text(encoding="utf-8").replace(
-        '"location":"mechanisms/cd19-genetic-loss/', '"location":"mechanisms/gone/', 1), encoding="utf-8")
+    fragment = _poison_fragment(site, "/mechanisms/cd19-genetic-loss/", "/mechanisms/gone/")
     (site / "strategies" / "cd22-car" / "index.html").unlink()
     messages = [str(p) for p in check_site(site)]
-    assert any(m.startswith("site/search/search_index.json:1:1: docs[") and "mechanisms/gone/" in m for m in messages)
+    rel = fragment.relative_to(site.parent).as_posix()
+    assert any(m.startswith(f"{rel}:1:1: search result URL '/mechanisms/gone/'") and "no such file" in m
+               for m in messages), messages
     assert any(m.startswith("site/sitemap.xml:") and "strategies/cd22-car/" in m for m in messages)
     assert any("strategies/cd22-car/" in m and "no such file" in m and m.startswith("site/mechanisms/") for m in messages)
 
@@ -123,3 +134,24 @@ def test_html_validator_reports_our_errors_with_file_and_line(tmp_path: Path, vn
     assert any(m.startswith("site/index.html:5:") and "aria-label" in m for m in messages), messages
     assert any(m.startswith("site/index.html:7:") and "autocomplete" in m for m in messages), messages
     assert not any(m.startswith("site/index.html:6:") for m in messages), messages
+
+
+def test_search_bundle_holds_only_pagefinds_index_and_script(poisoned):
+    site, _ = poisoned
+    (site / "pagefind" / "pagefind-ui.js").write_text("// Pagefind's UI: not loaded, so not shipped", encoding="utf-8")
+    (site / "pagefind" / "fragment" / "x.js").write_text("alert(1)", encoding="utf-8")
+    _poison_fragment(site, "/papers/26516065/", "https://evil.example/")
+    messages = [str(p) for p in check_site(site)]
+    assert "site/pagefind/pagefind-ui.js:1:1: not a file of the search bundle (only Pagefind's index and script)" in messages
+    assert any(m.startswith("site/pagefind/fragment/x.js:1:1: not a file of the search bundle") for m in messages)
+    assert any("search result URL 'https://evil.example/' is not a path from the site's root" in m for m in messages)
+    assert len(messages) == 3, messages
+
+
+def test_pagefinds_script_is_never_a_page_script(poisoned):
+    site, inject = poisoned
+    line = inject('<script src="../../pagefind/pagefind.js"></script>')
+    problems = check_site(site)
+    assert [(p.line, p.message) for p in problems] == [
+        (line, "<script src='../../pagefind/pagefind.js'> is neither the theme's bundle nor one of our assets")]
+

@@ -4,7 +4,6 @@ citation metadata, sizes, mobile and print styles, and the reader's whole journe
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -19,7 +18,6 @@ from reviewsite.cite import find_citations
 from support.builtsite import HOSTILE_KEY, HOSTILE_TAGS, HOSTILE_TITLE, ROOT, build_site, resolve_href
 
 PAGE_BUDGET = 25 * 1024
-SEARCH_BUDGET_PER_PAPER = 1024
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +63,9 @@ def test_citations_are_numbered_by_first_use_with_a_reference_list(site):
         for cite in article.select(f'a.rs-cite[href="#ref-{n}"]'):
             tip = cite.select_one(".rs-tip")
             assert tip.get_text() == link.get_text(), "hovering or focusing shows the reference"
-            assert tip.has_attr("data-search-exclude")
+            assert tip.has_attr("data-search-exclude") and tip.has_attr("data-pagefind-ignore")
     assert article.select_one("h2#references").has_attr("data-search-exclude")
+    assert article.select_one("ol.rs-references").has_attr("data-pagefind-ignore")
 
 
 def test_citation_numbers_start_at_one_on_every_page(site):
@@ -227,45 +226,7 @@ def test_tags_index_and_chips(site):
     assert mech == {"B-ALL": "rs-chip--disease", "CD19": "rs-chip--antigen"}
 
 
-# ---------------------------------------------------------------- search
-
-
-def paper_index_bytes(site) -> dict[str, int]:
-    sizes: dict[str, int] = {}
-    for doc in site.search_index["docs"]:
-        if doc["location"].startswith("papers/"):
-            key = doc["location"].split("/")[1]
-            sizes[key] = sizes.get(key, 0) + len(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
-    return sizes
-
-
-def test_search_finds_mechanisms_strategies_and_papers_by_title_author_and_topic(site):
-    docs = {d["location"]: d for d in site.search_index["docs"]}
-    for slug, m in site.content.mechanisms.items():
-        assert docs[f"mechanisms/{slug}/"]["title"] == m.title
-        assert docs[f"mechanisms/{slug}/"].get("boost") == 2
-    for slug, s in site.content.strategies.items():
-        assert docs[f"strategies/{slug}/"]["title"] == s.title
-    for key, paper in site.content.papers.items():
-        entry = docs[f"papers/{key}/"]
-        assert html.unescape(entry["title"]) == paper.record.title, "stored escaped: the index is inserted as HTML"
-        text = html.unescape(entry["text"])
-        if paper.record.authors:
-            first = paper.record.authors[0]
-            assert (first.family or first.collective or "") in text
-        for topic in site.index.topics[key]:
-            assert topic.title in text, (key, topic.title)
-
-
-def test_search_index_stays_lean(site):
-    raw = (site.site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "Zanzibarquux" not in raw, "abstracts are excluded"
-    assert "@article" not in raw and "rs-tip" not in raw, "BibTeX and citation tooltips are excluded"
-    assert "Convergence of Acquired Mutations" not in json.dumps(
-        [d for d in site.search_index["docs"] if d["location"].startswith("literature/")]), "the table is excluded"
-    sizes = paper_index_bytes(site)
-    assert set(sizes) == set(site.content.papers)
-    assert max(sizes.values()) <= SEARCH_BUDGET_PER_PAPER, sizes
+# Search (Pagefind: authors, PMIDs, what is left out, result groups) is tested in test_search.py.
 
 
 # ---------------------------------------------------------------- citation metadata (Zotero, Google Scholar)
@@ -295,8 +256,8 @@ def test_paper_pages_carry_citation_meta_tags(site):
 def test_hostile_text_stays_text(site):
     page = site.html(f"papers/{HOSTILE_KEY}/")
     assert page.find("script", string=re.compile("alert")) is None
-    hostile = next(d for d in site.search_index["docs"] if d["location"] == f"papers/{HOSTILE_KEY}/")
-    assert "<script" not in hostile["title"] + hostile["text"] and "<b>" not in hostile["text"]
+    hostile = site.search_records[f"papers/{HOSTILE_KEY}/"]
+    assert hostile["meta"]["title"] == HOSTILE_TITLE, "search holds the title as text (the dialog shows it as text)"
     assert page.head.title.get_text().startswith(HOSTILE_TITLE)
     assert page.select_one("article h1").get_text() == HOSTILE_TITLE
     assert meta(page, "citation_title") == [HOSTILE_TITLE]

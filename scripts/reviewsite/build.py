@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import search
 from .check import check
 from .config import Project
 from .engines import Engine, get_engine
@@ -72,9 +73,13 @@ def generate(project: Project, engine: Engine | None = None) -> Generated:
 
 
 def run_engine_build(project: Project, engine: Engine) -> int:
-    """Build the site with the engine into a staging folder, then put it in place of `site_dir`."""
+    """Build the site with the engine into a staging folder, index it for search, then put it in place of
+    `site_dir`."""
     staging = staging_dir(project.site_dir)
     code = engine.build(project, staging)
+    if code != 0:
+        return code
+    code = search.index_site(staging, engine)
     if code != 0:
         return code
     publish_dir(staging, project.site_dir, project.rel(project.site_dir))

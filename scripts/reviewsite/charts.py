@@ -61,6 +61,20 @@ def _nice_step(top: int, ticks: int = 4) -> int:
     return int(10 * magnitude)
 
 
+def _legend(used: list[Series], left: float, right: float) -> list[tuple[Series, float, float]]:
+    """Swatch positions of a legend along the top, on as many rows as it needs (DejaVu Sans, the usual
+    fallback, takes about 7.5 px a character at 11 px once hinted): a label never runs into the next swatch."""
+    out: list[tuple[Series, float, float]] = []
+    x, row = left, 0
+    for s in used:
+        span = 24 + len(s.label) * 7.6
+        if x > left and x + span - 10 > right:
+            x, row = left, row + 1
+        out.append((s, x, 6 + 16 * row))
+        x += span
+    return out
+
+
 def year_chart(
     items: list[tuple[int | None, str]],
     series: list[Series],
@@ -87,7 +101,9 @@ def year_chart(
     top = max(totals.values()) or 1
     step = _nice_step(top)
     axis_top = step * math.ceil(top / step)
-    left, right, upper, lower = 34, 8, 34, 26
+    left, right, lower = 34, 8, 26
+    legend = _legend(used, left, width - right)
+    upper = 28 + max((y for _, _, y in legend), default=6)
     plot_w, plot_h = width - left - right, height - upper - lower
     slot = plot_w / len(years)
     bar = max(2.0, min(36.0, slot * 0.72))
@@ -100,13 +116,10 @@ def year_chart(
             + " The same numbers are in the table below the chart.")
     out = _open_svg(ident, width, height, title, desc, role="img", css="rs-chart")
 
-    # Legend along the top.
-    x = left
     out.append('<g class="rs-legend" font-size="11">')
-    for s in used:
-        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{s.color}"/>')
-        out.append(f'<text x="{x + 14}" y="15" fill="currentColor">{_t(s.label)}</text>')
-        x += 24 + int(len(s.label) * 6.2)
+    for s, lx, ly in legend:
+        out.append(f'<rect x="{_num(lx)}" y="{_num(ly)}" width="10" height="10" fill="{s.color}"/>')
+        out.append(f'<text x="{_num(lx + 14)}" y="{_num(ly + 9)}" fill="currentColor">{_t(s.label)}</text>')
     out.append("</g>")
 
     # Grid and y axis.
@@ -194,7 +207,7 @@ def flow_diagram(
                                          order[n.key]))
 
     # Boxes grow to three lines rather than cut a title short (a cut title is not the link's name, axe).
-    line_count = max((len(_wrap(n.label, 38, 3)) for n in [*left, *right]), default=1)
+    line_count = max((len(_wrap(n.label, 34, 3)) for n in [*left, *right]), default=1)
     box_w, box_h, gap, top = 250, max(38, 14 * line_count + 10), 10, 30
     rows = max(len(left), len(right), 1)
     height = top + rows * (box_h + gap)
@@ -227,7 +240,7 @@ def flow_diagram(
     for side, nodes in (("left", left), ("right", right)):
         for n in nodes:
             x, y = xs[side], pos[(side, n.key)]
-            lines = _wrap(n.label, 38, 3)
+            lines = _wrap(n.label, 34, 3)
             name = n.label + (f" ({n.detail})" if n.detail else "")
             out.append(f'<a class="rs-node rs-node--{side}" href="{_t(n.url)}" aria-label="{_t(name)}">'
                        f"<title>{_t(name)}</title>"

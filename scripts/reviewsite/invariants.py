@@ -5,13 +5,17 @@
 
 Every page is parsed with an HTML parser (never a regex: `&lt;img onerror=` in text is not a handler):
 
-- every internal link (`href`/`src` of the pages, `location` of the search index, `<loc>` of the
-  sitemap) reaches a file of the site, and its `#fragment` an `id` on the target page;
+- every internal link (`href`/`src` of the pages, the URL of every search result in Pagefind's
+  fragments, `<loc>` of the sitemap) reaches a file of the site, and its `#fragment` an `id` on the
+  target page;
+- the search bundle (`pagefind/`) holds only the files the search script loads (search.bundle_file);
 - no attribute that browsers treat as a URL uses a scheme other than https or mailto (relative URLs
   are internal links), so no `javascript:`, `vbscript:` or `data:` URL, however it is encoded;
 - no `on*` event-handler attribute, and no `iframe`/`object`/`embed`/`base`/`frame`, no meta refresh,
   no form that submits anywhere;
-- the only scripts are the theme's and ours: `src` scripts from the site's own assets, the theme's
+- the only scripts are the theme's and ours: `src` scripts from the site's own assets (top-level
+  `assets/*.js`, copied from templates/assets; Pagefind's script is never a `<script src>`: ours imports
+  it when a reader opens search), the theme's
   JSON configuration block, and inline scripts that are exactly those in the installed theme's
   templates (read from Material's own `partials/javascripts/*.html`, so a theme upgrade needs no edit).
 
@@ -21,6 +25,7 @@ It reads files only; it never imports MkDocs.
 
 from __future__ import annotations
 
+import gzip
 import html
 import importlib.util
 import json
@@ -34,6 +39,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import search
 from .engines import Engine, get_engine
 from .errors import Problem
 
@@ -51,6 +57,7 @@ ALLOWED_SCRIPT_PATHS = (
     re.compile(r"assets/[a-z0-9][a-z0-9_.-]*\.js"),
 )
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_PAGEFIND_SIGNATURE = b"pagefind_dcd"
 # Browsers drop ASCII tab/newline anywhere in a URL and leading/trailing C0 controls and spaces.
 _URL_NOISE = re.compile("[\t\n\r]")
 
@@ -283,22 +290,59 @@ def _check_target(site: _Site, name: str, rel: str, line: int, col: int, what: s
     return []
 
 
-def _check_search_index(site: _Site, name: str, rel: str, key: str) -> list[Problem]:
-    path = site.dir / rel
-    if not path.is_file():
+def _fragment(path: Path) -> dict:
+    """A Pagefind fragment: gzip of b"pagefind_dcd" followed by the page's JSON record."""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_PAGEFIND_SIGNATURE):
+        raise ValueError("no pagefind_dcd signature")
+    record = json.loads(data[len(_PAGEFIND_SIGNATURE):])
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    return record
+
+
+def _check_search_bundle(site: _Site, name: str) -> list[Problem]:
+    """Pagefind's bundle holds only what the search script loads, and every result links to a page of the site.
+
+    Result URLs are paths from the site's root as Pagefind writes them (`/papers/1/`); the search script
+    puts them under the site's base path."""
+    bundle = site.dir / search.BUNDLE
+    if not bundle.is_dir():
         return []
-    try:
-        docs = json.loads(path.read_text(encoding="utf-8")).get(key, [])
-    except ValueError as exc:
-        return [Problem(f"{name}/{rel}", 1, 1, f"search index is not valid JSON: {exc}")]
     problems = []
-    for i, doc in enumerate(docs):
-        location = str(doc.get("location", ""))
-        page, _, fragment = location.partition("#")
-        if _SCHEME.match(page) or page.startswith("/"):
-            problems.append(Problem(f"{name}/{rel}", 1, 1, f"{key}[{i}].location {location!r} is not a site path"))
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        rel = path.relative_to(bundle).as_posix()
+        where = f"{name}/{search.BUNDLE}/{rel}"
+        if not search.bundle_file(rel):
+            problems.append(Problem(where, 1, 1, "not a file of the search bundle (only Pagefind's index and script)"))
             continue
-        problems += _check_target(site, name, rel, 1, 1, f"{key}[{i}].location {location!r}", page, unquote(fragment))
+        if not rel.startswith("fragment/"):
+            continue
+        try:
+            url = str(_fragment(path).get("url", ""))
+        except (OSError, ValueError, EOFError) as exc:
+            problems.append(Problem(where, 1, 1, f"unreadable search fragment: {exc}"))
+            continue
+        page, _, fragment = url.partition("#")
+        if _SCHEME.match(page) or not page.startswith("/"):
+            problems.append(Problem(where, 1, 1, f"search result URL {url!r} is not a path from the site's root"))
+            continue
+        target = posixpath.normpath(unquote(page)).lstrip("/")
+        if target.startswith(".."):
+            problems.append(Problem(where, 1, 1, f"search result URL {url!r} leaves the site"))
+            continue
+        target += "/" if target and page.endswith("/") else ""
+        problems += _check_target(site, name, f"{search.BUNDLE}/{rel}", 1, 1, f"search result URL {url!r}", target,
+                                  unquote(fragment))
+    entry = bundle / "pagefind-entry.json"
+    try:
+        languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [*problems, Problem(f"{name}/{search.BUNDLE}/pagefind-entry.json", 1, 1, f"unreadable: {exc}")]
+    for language in languages.values():
+        for needed in (f"pagefind.{language.get('hash')}.pf_meta", f"wasm.{language.get('wasm')}.pagefind"):
+            if not (bundle / needed).is_file():
+                problems.append(Problem(f"{name}/{search.BUNDLE}/pagefind-entry.json", 1, 1, f"{needed} is missing"))
     return problems
 
 
@@ -342,7 +386,7 @@ def scan_html(site_dir: Path, engine: Engine | None = None) -> list[Problem]:
         except UnicodeDecodeError as exc:
             report(1, 1, f"not UTF-8: {exc.reason}")
     problems += check_links(site, name)
-    problems += _check_search_index(site, name, engine.search_index, engine.search_index_key)
+    problems += _check_search_bundle(site, name)
     problems += _check_sitemap(site, name)
     return problems
 

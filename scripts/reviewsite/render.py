@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import yamlemit
+from . import search, yamlemit
 from .engines import Engine
 from .views import Page
 
@@ -44,6 +44,9 @@ def front_matter(page: Page, engine: Engine) -> Markup:
         meta["source"] = page.source
     if page.citation:
         meta["citation"] = [{"name": name, "content": html.escape(value, quote=True)} for name, value in page.citation]
+    searched = search.front_matter(page)
+    if searched:
+        meta["pagefind"] = searched
     # Our own emitter for this fixed shape: every string double-quoted and escaped, 20x faster than PyYAML's
     # representer (yamlemit.py; bench/README.md).
     return Markup("---\n" + yamlemit.dump(engine.front_matter(meta, page.search_boost)) + "---\n")

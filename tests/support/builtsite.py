@@ -7,6 +7,7 @@ quotes, Unicode), so every output format is tested against hostile text. It live
 
 from __future__ import annotations
 
+import gzip
 import json
 import posixpath
 import shutil
@@ -100,8 +101,15 @@ class BuiltSite:
         return (self.site / rel).read_text(encoding="utf-8")
 
     @cached_property
-    def search_index(self) -> dict:
-        return json.loads(self.read("search/search_index.json"))
+    def search_records(self) -> dict[str, dict]:
+        """Pagefind's record of every indexed page (its fragment), by site URL (`papers/1/`, `` for home)."""
+        out = {}
+        for path in sorted((self.site / "pagefind" / "fragment").glob("*.pf_fragment")):
+            data = gzip.decompress(path.read_bytes())
+            assert data.startswith(b"pagefind_dcd"), path
+            record = json.loads(data[len(b"pagefind_dcd"):])
+            out[record["url"].lstrip("/")] = record
+        return out
 
     @cached_property
     def content(self):

@@ -22,13 +22,35 @@ def engine_env() -> dict[str, str]:
     return env
 
 
+SEARCH_PLUGINS = ("search", "material/search")
+
+
+def plugins_without_search(plugins: Any) -> list[Any]:
+    """mkdocs.yml's `plugins` (a list, or a mapping of name to options) without the engine's search plugin.
+
+    Without a `plugins` key MkDocs enables search; an empty list enables nothing."""
+    if isinstance(plugins, dict):
+        return [{name: options} for name, options in plugins.items() if name not in SEARCH_PLUGINS]
+    if not isinstance(plugins, list):
+        return []
+    out = []
+    for entry in plugins:
+        name = next(iter(entry), None) if isinstance(entry, dict) else entry
+        if name not in SEARCH_PLUGINS:
+            out.append(entry)
+    return out
+
+
 class Engine(ABC):
     name: str
     module: str
-    search_index: str
-    """Where the engine's own search index lands in the site (the tests and benchmarks read it)..."""
-    search_index_key: str
-    """...and the key of its list of entries, each with a `location`."""
+    search_root: str = "article.md-content__inner"
+    """The element of a page that site search (Pagefind, see search.py) indexes: the theme's article, without
+    header, navigation or footer. The engine's own search is off: each engine module turns it off."""
+    search_exclude: tuple[str, ...] = (".headerlink",)
+    """What search never indexes inside it: the theme's heading permalinks (a "¶" in every title)."""
+    own_search_files: tuple[str, ...] = ()
+    """Files the engine writes for its own search even when it is off; removed after the build."""
     theme_package: str = "material"
     """The Python package whose templates hold the theme's own inline scripts (the invariants allow those)."""
     sitemaps: tuple[str, ...] = ("sitemap.xml",)

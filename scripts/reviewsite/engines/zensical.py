@@ -1,5 +1,6 @@
 """Zensical (Material's successor): reads mkdocs.yml, but takes its output folder only from a config file,
-ignores `search.boost`, writes `search.json`, and runs template overrides in minijinja (plain Jinja only).
+ignores `search.boost`, has its search on unless told otherwise (we turn it off: site search is Pagefind's),
+and runs template overrides in minijinja (plain Jinja only).
 
 Pinned to 0.0.73: later releases need a `zensical-ui` package the package index here does not offer.
 """
@@ -14,7 +15,7 @@ import yaml
 
 from ..config import Project
 from ..files import atomic_write
-from .base import Engine
+from .base import Engine, plugins_without_search
 
 CONFIG = ".reviewsite-zensical.yml"
 """The generated config Zensical reads (gitignored): mkdocs.yml with the output folder set by us."""
@@ -24,9 +25,8 @@ PREVIEW = ".reviewsite-preview"
 class Zensical(Engine):
     name = "zensical"
     module = "zensical"
-    search_index = "search.json"
-    search_index_key = "items"
     theme_package = "zensical"
+    own_search_files = ("search.json",)  # written (empty) even with its search plugin disabled
 
     def front_matter(self, meta: dict[str, Any], search_boost: float | None) -> dict[str, Any]:
         return dict(meta)  # `search: boost` is ignored by Zensical; leave it out rather than pretend
@@ -36,6 +36,8 @@ class Zensical(Engine):
         config = dict(project.config)
         config["site_dir"] = site_dir.relative_to(project.root).as_posix()
         config["docs_dir"] = project.docs_dir.relative_to(project.root).as_posix()
+        # Zensical's search is on unless disabled: site search is Pagefind's (search.py).
+        config["plugins"] = [*plugins_without_search(config.get("plugins")), {"search": {"enabled": False}}]
         path = project.root / CONFIG
         atomic_write(path, yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode("utf-8"), durable=False)
         return path

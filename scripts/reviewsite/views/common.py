@@ -70,8 +70,8 @@ class Citations:
             flag = self.ctx.index.flags.get(ref.key)
             mark = f' <span class="rs-flag rs-flag--{flag.level}">{html.escape(flag.label)}</span>' if flag else ""
             cls = f"rs-cite rs-cite--{flag.level}" if flag else "rs-cite"
-            out.append(f'<a class="{cls}" href="#ref-{ref.number}">{ref.number}'
-                       f'<span class="rs-tip" role="tooltip" data-search-exclude>{tip}{mark}</span></a>')
+            out.append(f'<a class="{cls}" href="#ref-{ref.number}">{ref.number}<span class="rs-tip" role="tooltip" '
+                       f'data-search-exclude data-pagefind-ignore>{tip}{mark}</span></a>')
         return '<sup class="rs-cites">[' + ", ".join(out) + "]</sup>"
 
     def prose(self, text: str | None) -> Markup | str:

@@ -1,0 +1,203 @@
+/* reviewsite site search: the header's search button opens a dialog (templates/overrides/partials/rs-search.html).
+ * Nothing is fetched until a reader opens it; then Pagefind's script (pagefind/pagefind.js, built after the
+ * engine by reviewsite.search) loads, and each query fetches only the index chunks and page fragments it
+ * needs. Results list mechanism, strategy and overview pages first, then papers and other pages. */
+(function () {
+  "use strict";
+
+  var dialog = document.getElementById("rs-search");
+  var input = document.getElementById("rs-search-input");
+  var status = document.getElementById("rs-search-status");
+  var results = document.getElementById("rs-search-results");
+  var script = document.currentScript;
+  if (!dialog || !input || !status || !results || !script || typeof dialog.showModal !== "function") return;
+
+  var bundle = new URL("../pagefind/", script.src).href;  /* this script lives in assets/ at the site's root */
+  var siteRoot = new URL("../", script.src).pathname;
+  var TOPICS = 4;
+  var OTHERS = 8;
+  var pagefind = null;
+  var seq = 0;
+  var timer = null;
+
+  function load() {
+    if (!pagefind) {
+      /* Opening search loads Pagefind, its metadata and its filters (the first filtered search would
+       * otherwise wait for them), so that the reader's first query only fetches its own index chunks. */
+      pagefind = import(bundle + "pagefind.js").then(function (pf) {
+        return pf.options({ basePath: bundle, baseUrl: siteRoot, excerptLength: 22 })
+          .then(function () { return pf.init(); })
+          .then(function () { return pf.filters(); })
+          .then(function () { return pf; });
+      });
+      pagefind.catch(function () { pagefind = null; });
+    }
+    return pagefind;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /* Pagefind's excerpt is HTML with <mark> around the matches: keep the text and the marks, nothing else. */
+  function excerpt(html) {
+    var out = el("p", "rs-search__excerpt");
+    var doc = new DOMParser().parseFromString("<body>" + (html || ""), "text/html");
+    Array.prototype.forEach.call(doc.body.childNodes, function (node) {
+      if (node.nodeType === 1 && node.nodeName === "MARK") out.appendChild(el("mark", null, node.textContent));
+      else out.appendChild(document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function shortAuthors(authors) {
+    var names = String(authors || "").split("; ").filter(Boolean).map(function (name) {
+      return name.split(", ")[0];  /* citation_author is "Family, Given" */
+    });
+    return names.length > 3 ? names.slice(0, 3).join(", ") + " et al." : names.join(", ");
+  }
+
+  function hit(data) {
+    var li = el("li", "rs-search__hit");
+    var link = el("a", "rs-search__link");
+    link.href = data.url;
+    if (data.meta && data.meta.kind) link.appendChild(el("span", "rs-search__kind", data.meta.kind));
+    link.appendChild(el("span", "rs-search__title", (data.meta && data.meta.title) || data.url));
+    li.appendChild(link);
+    var meta = data.meta || {};
+    var line = [shortAuthors(meta.authors), meta.pmid ? "PMID " + meta.pmid : ""].filter(Boolean).join(" · ");
+    if (line) li.appendChild(el("p", "rs-search__meta", line));
+    li.appendChild(excerpt(data.excerpt));
+    return li;
+  }
+
+  function details(list, from, count) {
+    return Promise.all(list.slice(from, from + count).map(function (r) { return r.data(); }));
+  }
+
+  /* One group of results: its first hits, and a button that shows `step` more at a time. */
+  function section(title, id, found, shown, step) {
+    var box = el("section", "rs-search__group");
+    box.setAttribute("aria-labelledby", id);
+    var heading = el("h2", "rs-search__heading", title + " (" + found.length + ")");
+    heading.id = id;
+    box.appendChild(heading);
+    var list = el("ol", "rs-search__list");
+    shown.forEach(function (data) { list.appendChild(hit(data)); });
+    box.appendChild(list);
+    if (found.length > shown.length) {
+      var more = el("button", "md-button rs-search__more", "More " + title.toLowerCase());
+      more.type = "button";
+      var count = shown.length;
+      more.addEventListener("click", function () {
+        details(found, count, step).then(function (next) {
+          next.forEach(function (data) { list.appendChild(hit(data)); });
+          var first = list.children[count];
+          count += next.length;
+          if (count >= found.length) more.remove();
+          if (first) first.querySelector("a").focus();
+        });
+      });
+      box.appendChild(more);
+    }
+    return box;
+  }
+
+  function render(query, topics, others, topicData, otherData) {
+    results.textContent = "";
+    var total = topics.length + others.length;
+    if (!total) {
+      status.textContent = "Nothing found for “" + query + "”.";
+      return;
+    }
+    status.textContent = total + (total === 1 ? " result" : " results") + " for “" + query + "”.";
+    if (topics.length) results.appendChild(section("Topics", "rs-search-topics", topics, topicData, TOPICS));
+    if (others.length) results.appendChild(section("Papers and pages", "rs-search-others", others, otherData, OTHERS));
+  }
+
+  function search(query) {
+    var mine = ++seq;
+    query = query.trim();
+    if (!query) {
+      results.textContent = "";
+      status.textContent = "Type a title word, an author, a PMID or a topic.";
+      return;
+    }
+    load().then(function (pf) {
+      return Promise.all([
+        pf.search(query, { filters: { group: "topics" } }),
+        pf.search(query, { filters: { group: { none: ["topics"] } } })
+      ]).then(function (found) {
+        if (mine !== seq) return null;
+        var topics = found[0] ? found[0].results : [];
+        var others = found[1] ? found[1].results : [];
+        return Promise.all([details(topics, 0, TOPICS), details(others, 0, OTHERS)]).then(function (data) {
+          if (mine === seq) render(query, topics, others, data[0], data[1]);
+        });
+      });
+    }).catch(function () {
+      if (mine !== seq) return;
+      results.textContent = "";
+      status.textContent = "Search could not be loaded. Check your connection and try again. (A live preview "
+        + "from `reviewsite serve` has no search: `reviewsite build` makes it.)";
+    });
+  }
+
+  function open() {
+    if (!dialog.open) dialog.showModal();
+    input.focus();
+    input.select();
+    load().catch(function () {});
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-rs-search-open]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", open);
+  });
+  dialog.querySelector("[data-rs-search-close]").addEventListener("click", function () { dialog.close(); });
+  dialog.addEventListener("click", function (event) {
+    if (event.target === dialog) dialog.close();  /* a click on the backdrop */
+  });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { search(input.value); }, 50);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();  /* in a search field, Escape would only clear it */
+      dialog.close();
+    } else if (event.key === "Enter") {
+      var first = results.querySelector("a");
+      if (first) first.click();
+    } else if (event.key === "ArrowDown") {
+      var link = results.querySelector("a");
+      if (link) { event.preventDefault(); link.focus(); }
+    }
+  });
+  results.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var links = Array.prototype.slice.call(results.querySelectorAll("a"));
+    var at = links.indexOf(document.activeElement);
+    if (at < 0) return;
+    event.preventDefault();
+    if (event.key === "ArrowUp" && at === 0) input.focus();
+    else if (links[at + (event.key === "ArrowDown" ? 1 : -1)]) links[at + (event.key === "ArrowDown" ? 1 : -1)].focus();
+  });
+  /* A link or form can open search with its words: any page's `?q=words`. */
+  var asked = window.URLSearchParams ? new URLSearchParams(location.search).get("q") : null;
+  if (asked && asked.trim()) {
+    open();
+    input.value = asked.trim().slice(0, 200);
+    search(input.value);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || dialog.open) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    event.preventDefault();
+    open();
+  });
+})();
