@@ -325,40 +325,7 @@ def test_reader_clicks_home_mechanism_strategy_paper_and_back(context, server):
     assert context.watcher.problems() == []
 
 
-SEARCH_READY = """() => {
-  const meta = document.querySelector('.md-search-result__meta');
-  return meta !== null && meta.textContent.trim() !== 'Initializing search';
-}"""
-
-
-SEARCHES = [
-    ("splicing", "mechanisms/cd19-genetic-loss/", "a mechanism"),
-    ("CD22-directed", "strategies/cd22-car/", "a strategy"),
-    ("Sotillo", "papers/26516065/", "a paper by its author"),
-    ("Rosenbaum", "papers/rosenbaum-2017/", "a paper without PMID by its author"),
-]
-
-
-def test_search_box_finds_a_mechanism_a_strategy_and_papers_by_author(context, server):
-    """A reader types into Material's search box, picks the result, and searches again from there."""
-    page, _ = open_page(context, server.url + "about/")
-    for query, target, what in SEARCHES:
-        box = page.locator("input.md-search__input")
-        box.click()  # at desktop width Material shows the search box in the header
-        box.fill("")
-        box.press_sequentially(query, delay=20)
-        hit = page.locator(f".md-search-result__list a[href*='{target}']").first
-        try:
-            hit.wait_for(state="visible", timeout=10_000)
-        except Exception as exc:  # noqa: BLE001 - say what was searched for
-            raise AssertionError(f"searching {query!r} did not find {what} ({target})") from exc
-        hit.click()
-        page.wait_for_url(re.compile(re.escape(target)))
-        page.wait_for_function(SEARCH_READY)
-    assert context.watcher.problems() == []
-
-
-# The literature explorer in the browser: test_literature_browser.py.
+# Site search in the browser: test_search_browser.py; the literature explorer: test_literature_browser.py.
 
 
 def test_the_watcher_sees_dialogs_and_requests_to_other_origins(chromium, tmp_path: Path):
