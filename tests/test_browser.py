@@ -105,7 +105,18 @@ def ours(violations: list[dict]) -> list[str]:
 
 LAYOUT = r"""(tallRows) => {
   const doc = document.documentElement;
-  const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  // Rendered: not display:none, not inside a closed <details> (content-visibility), not visibility:hidden.
+  // Not inside a box clipped to a pixel either (the screen-reader-only pattern, e.g. a phone's hidden thead).
+  const tiny = el => { const r = el.getBoundingClientRect(); return r.width <= 2 || r.height <= 2; };
+  const shown = el => {
+    if (el.checkVisibility ? !el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
+        : getComputedStyle(el).visibility === 'hidden') return false;
+    if (!el.getClientRects().length) return false;
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      if (tiny(e) && getComputedStyle(e).overflow !== 'visible') return false;
+    }
+    return true;
+  };
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
     + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
   const text = el => JSON.stringify(el.innerText.replace(/\s+/g, ' ').trim().slice(0, 50));
@@ -120,6 +131,14 @@ LAYOUT = r"""(tallRows) => {
   // 2. No table cell is narrower than a word in it: no word broken across lines or sticking out of its cell
   //    (words end at spaces, hyphens and slashes, where a line may break; screen-reader-only text is skipped).
   const WORD = /[^\s\-\u2010-\u2015\/]+/g;
+  // A value cut short on purpose ends in an ellipsis inside its cell: it does not stick out.
+  const clipped = (el, cell) => {
+    for (let e = el; e && cell.contains(e); e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.textOverflow === 'ellipsis' && style.overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   for (const cell of document.querySelectorAll('article td, article th')) {
     if (!shown(cell)) continue;
     const box = cell.getBoundingClientRect();
@@ -127,7 +146,7 @@ LAYOUT = r"""(tallRows) => {
     let bad = null;
     for (let node = walker.nextNode(); node && !bad; node = walker.nextNode()) {
       const parent = node.parentElement;
-      if (!shown(parent) || parent.getBoundingClientRect().width < 2) continue;
+      if (!shown(parent)) continue;
       for (const m of node.data.matchAll(WORD)) {
         const range = document.createRange();
         range.setStart(node, m.index);
@@ -135,7 +154,7 @@ LAYOUT = r"""(tallRows) => {
         const rects = [...range.getClientRects()].filter(r => r.width > 0);
         if (!rects.length) continue;
         const lines = new Set(rects.map(r => Math.round(r.top))).size;
-        const outside = rects.some(r => r.right > box.right + 1 || r.left < box.left - 1);
+        const outside = !clipped(parent, cell) && rects.some(r => r.right > box.right + 1 || r.left < box.left - 1);
         if (lines > 1 || outside) {
           bad = `${name(cell)} ${text(cell)} is ${Math.round(box.width)} px wide: "${m[0]}" ${lines > 1 ? 'is broken across lines' : 'sticks out'}`;
           break;
