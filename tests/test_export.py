@@ -122,7 +122,7 @@ def test_literature_bib_parses_back_to_every_record(site):
 
 
 def test_bibtex_escaping_survives_hostile_text(site):
-    bib = parse_bib(site.read(f"downloads/papers/{HOSTILE_KEY}.bib"))
+    bib = parse_bib(site.article(f"papers/{HOSTILE_KEY}/").select_one("pre#cite-bib").get_text())
     (fields,) = bib.values()
     assert unescape(unbrace(fields["title"])) == HOSTILE_TITLE
     assert "Ünïcödé" in fields["title"] and "α-CD19" in fields["title"], "Unicode stays UTF-8, not LaTeX"
@@ -287,8 +287,21 @@ def test_feed_is_linked_from_every_page_head(site):
 
 
 def test_downloads_are_linked_and_exist(site):
-    for url in ("literature/", "about/", "mechanisms/cd19-genetic-loss/", "papers/26516065/"):
+    for url in ("literature/", "about/", "mechanisms/cd19-genetic-loss/"):
         links = site.article(url).select("a[download]")
         assert links, url
         for a in links:
             assert site.file(url, a["href"]).is_file(), (url, a["href"])
+
+
+def test_a_paper_page_offers_its_bibtex_and_ris_from_its_own_text(site):
+    """One paper's citation is saved by the page's script from the text the page shows: no file per paper."""
+    page = site.article(f"papers/{HOSTILE_KEY}/")
+    links = {a.get_text(): a for a in page.select(".rs-cite-block a[data-rs-save]")}
+    assert set(links) == {"BibTeX", "RIS"}
+    bib = parse_bib(page.find(id=links["BibTeX"]["data-rs-save"]).get_text())
+    assert set(bib) == {site.index.citekeys[HOSTILE_KEY]}
+    (entry,) = rispy.loads(page.find(id=links["RIS"]["data-rs-save"]).get_text() + "\n")
+    assert entry["id"] == site.index.citekeys[HOSTILE_KEY]
+    assert {links[k]["data-rs-file"] for k in links} == {f"{HOSTILE_KEY}.bib", f"{HOSTILE_KEY}.ris"}
+    assert not (site.site / "downloads" / "papers").exists()

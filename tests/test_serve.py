@@ -1,4 +1,5 @@
-"""`reviewsite serve` regenerates pages when content changes and serves them over HTTP."""
+"""`reviewsite serve` regenerates pages when content changes and serves them over HTTP: the edited page,
+the pages that cite what was edited, listings and new pages, as the engine rebuilds only what changed."""
 
 from __future__ import annotations
 
@@ -84,6 +85,40 @@ def test_serve_regenerates_on_change(project):
         assert wait_for(lambda: output.has("keeping the last good pages"))
         assert "vanish within weeks" in generated.read_text()  # last good pages stay
         assert "vanish within weeks" in (fetch(url) or "")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serve_updates_the_pages_an_edit_touches_and_new_pages(project):
+    """A paper's new title reaches its page, the mechanism page citing it and the literature; a new paper
+    file gets a page; broken then fixed content updates again. No sleeps: every step waits on what it needs."""
+    port = free_port()
+    proc, output = start_serve(project, port)
+    base = f"http://127.0.0.1:{port}/fixture/"
+    try:
+        assert wait_for(lambda: "Convergence of Acquired" in (fetch(base + "papers/26516065/") or ""))
+        paper = project / "content" / "papers" / "26516065.yaml"
+        paper.write_text(paper.read_text().replace("Convergence of Acquired", "Convergence of Newly Acquired"))
+        for url in ("papers/26516065/", "mechanisms/cd19-genetic-loss/", "literature/"):
+            assert wait_for(lambda url=url: "Convergence of Newly Acquired" in (fetch(base + url) or "")), url
+        new = project / "content" / "papers" / "30000001.yaml"
+        new.write_text(paper.read_text().replace('pmid: "26516065"', 'pmid: "30000001"')
+                       .replace("10.1158/2159-8290.CD-15-1020", "10.5555/preview.1")
+                       .replace("Convergence of Newly Acquired", "A paper added while serving"))
+        assert wait_for(lambda: "A paper added while serving" in (fetch(base + "papers/30000001/") or ""))
+        assert wait_for(lambda: "papers/30000001/" in (fetch(base + "literature/") or ""))
+        mechanism = project / "content" / "mechanisms" / "cd19-genetic-loss.yaml"
+        good = mechanism.read_text()
+        mechanism.write_text(good.replace("[@pmid:26516065]", "[@pmid:30000001]").replace("category: antigen-escape",
+                                                                                          "category: broken"))
+        assert wait_for(lambda: output.has("keeping the last good pages"))
+        mechanism.write_text(good.replace("[@pmid:26516065]", "[@pmid:30000001]"))
+        assert wait_for(lambda: "A paper added while serving" in (fetch(base + "mechanisms/cd19-genetic-loss/") or ""))
+        assert wait_for(lambda: "cd19-genetic-loss" in (fetch(base + "papers/30000001/") or ""))
     finally:
         proc.terminate()
         try:

@@ -7,6 +7,7 @@ to one line, CSL-JSON is plain data for `json.dumps`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -141,15 +142,17 @@ def _ascii_word(text: str) -> str:
 
 def _key_stem(record: Record) -> str:
     first = record.authors[0] if record.authors else None
-    who = ""
-    if first is not None:
-        if first.family:
-            who = _ascii_word(first.family)
-        elif first.collective or first.given:
-            who = _ascii_word((first.collective or first.given or "").split()[0])
-    words = (_ascii_word(w) for w in re.split(r"[\s\-/]+", record.title))  # lazily: only up to the first word kept
+    name = (first.family or first.collective or first.given or "") if first is not None else ""
+    return _stem(name, bool(first is not None and first.family), record.title, year_of(record))
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(name: str, family: bool, title: str, year: str) -> str:
+    """Cached: `reviewsite serve` asks again for every paper's key after each edit."""
+    who = _ascii_word(name) if family else (_ascii_word(name.split()[0]) if name.split() else "")
+    words = (_ascii_word(w) for w in re.split(r"[\s\-/]+", title))  # lazily: only up to the first word kept
     word = next((w for w in words if w and w not in _STOPWORDS), "")
-    return f"{who or 'anon'}{year_of(record)}{word}"
+    return f"{who or 'anon'}{year}{word}"
 
 
 def citation_keys(papers: dict[str, Paper]) -> dict[str, str]:

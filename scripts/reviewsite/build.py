@@ -1,23 +1,23 @@
-"""The build pipeline, gathering everything before writing anything (as MkDocs' build does):
-check -> site index -> views -> Markdown -> generated docs folder -> engine into a staging folder,
-which replaces `site_dir` only when the engine succeeded."""
+"""The build pipeline: check -> site index -> views -> Markdown -> generated docs folder (incremental.py,
+which writes only what changed) -> engine into a staging folder, which replaces `site_dir` only when the
+engine succeeded."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import search
-from .check import check
 from .config import Project
 from .engines import Engine, get_engine
 from .errors import Problem
-from .export import export_files
+from .export import Pieces, export_items
 from .feed import FEED_PATH, atom_feed
-from .files import publish_dir, staging_dir, symlink_problems, write_tree
-from .render import copy_assets, render_pages
+from .files import publish_dir, staging_dir, symlink_problems
+from .render import copy_assets
 from .siteindex import SiteIndex
 from .urls import Linker, site_base
-from .views import ViewContext, build_views, literature
+from .views import ViewContext, literature
 
 
 @dataclass
@@ -43,33 +43,32 @@ def view_context(project: Project, index: SiteIndex) -> ViewContext:
                        edit_branch=project.edit_branch)
 
 
-def generate_files(project: Project, index: SiteIndex, engine: Engine) -> tuple[dict[str, bytes], int]:
-    """Every file of the generated docs folder, and how many of them are pages."""
-    ctx = view_context(project, index)
-    pages = build_views(ctx)
-    files = {path: text.encode("utf-8") for path, text in render_pages(pages, project.templates, engine).items()}
-    count = len(pages)
-    del pages  # rendered: free the views before the exports are made (~100 MB at 10,000 papers)
-    files.update(copy_assets(project.templates))
-    files.update(export_files(index))
-    files.update(literature.data_files(ctx))
-    files[FEED_PATH] = atom_feed(index)
-    return files, count
+def data_files(project: Project, ctx: ViewContext, pieces: Pieces | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every file of the generated docs folder that is not a page, one at a time (path, bytes): assets,
+    exports, the explorer's rows and the feed. `pieces` keeps per-paper parts of the exports between runs."""
+    yield from copy_assets(project.templates).items()
+    yield from export_items(ctx.index, pieces)
+    yield from literature.data_files(ctx).items()
+    yield FEED_PATH, atom_feed(ctx.index)
 
 
-def generate(project: Project, engine: Engine | None = None) -> Generated:
+def generate(project: Project, engine: Engine | None = None, *, cache: bool = False, workers: int = 1) -> Generated:
     """Check the content and, if it is valid, write the generated docs folder. Never raises on content.
 
+    `cache`: read and keep validated content in the project's build cache (contentstore.py), so a build
+    after a small change parses and validates only the files that changed. `workers`: processes for the
+    paper pages (forked.py; only from a single-threaded caller).
     Raises files.UnsafeOutput (before writing anything) if the docs folder holds files we did not write.
     """
+    from .contentstore import ContentStore
+    from .incremental import SiteGenerator
+
     engine = engine or get_engine(project.settings.engine)
-    content, problems = check(project)
-    problems += template_problems(project)
-    if problems or content.review is None:
-        return Generated(sorted(set(problems)))
-    files, count = generate_files(project, SiteIndex(content, project.settings), engine)
-    written, removed = write_tree(files, project.docs_dir, project.rel(project.docs_dir))
-    return Generated([], written, removed, count)
+    store = ContentStore.from_cache(project.root) if cache else ContentStore()
+    run = SiteGenerator(project, engine, store=store, workers=workers).run()
+    if cache and not run.problems:
+        store.save(project.root)
+    return Generated(run.problems, run.written, run.removed, run.pages)
 
 
 def run_engine_build(project: Project, engine: Engine) -> int:

@@ -82,11 +82,12 @@ def _engine(args: argparse.Namespace, project):
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import generate, run_engine_build
     from .files import UnsafeOutput
+    from .forked import usable_cores
 
     project = _project(args)
     engine = _engine(args, project)
     try:
-        result = generate(project, engine)
+        result = generate(project, engine, cache=not args.no_cache, workers=usable_cores())
         if result.problems:
             print_problems(result.problems)
             return ExitCode.CONTENT
@@ -176,6 +177,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="check, generate pages, then build the site with the engine")
     b.add_argument("--pages-only", action="store_true", help="write the generated docs folder, skip the engine")
+    b.add_argument("--no-cache", action="store_true",
+                   help="parse and validate every content file (default: reuse .cache/reviewsite-build/)")
     _engine_option(b)
     b.set_defaults(func=cmd_build)
 

@@ -5,8 +5,9 @@ A pure function of the index: same content in, same bytes out. Files:
 - `downloads/literature.{bib,ris,json}`: the review, then every paper;
 - `downloads/mechanisms/<slug>.{bib,ris,json}`, `downloads/strategies/<slug>.{bib,ris,json}`: the review and
   a topic's papers;
-- `downloads/papers/<key>.{bib,ris}`: one paper;
 - `downloads/reviewsite.json`: the review, mechanisms, strategies, overviews and papers as data, for reuse.
+
+A single paper's BibTeX and RIS are on its page, saved as files by the page's script (views/papers.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from .biblio import bibtex_entry, csl_item, ris_entry
 from .model import Record
 from .siteindex import REVIEW_KEY, SiteIndex
-from .urls import EXPORT_FORMATS, PAPER_EXPORT_FORMATS, download_path
+from .urls import EXPORT_FORMATS, download_path
 
 DUMP_FORMAT = "reviewsite-dump/2"
 
@@ -35,23 +36,23 @@ def _compact(data: Any) -> str:
 class Pieces:
     """Each paper's part of the exports (its BibTeX, RIS and CSL-JSON entry, its record in the dump), kept
     between runs of `reviewsite serve`: a piece is made again only when its paper's model (a new object
-    whenever its file changed), citation key, topics or flag did. `next()` starts a run; pieces of papers
-    not asked for in that run are dropped."""
+    whenever its file changed: contentstore.ContentStore) or what else it shows (citation key, topics, flag)
+    did. `next()` starts a run; pieces of papers not asked for in that run are dropped."""
 
-    def __init__(self, previous: dict[tuple[str, str], tuple[tuple[Any, ...], str]] | None = None):
+    def __init__(self, previous: dict[tuple[str, str], tuple[Any, Any, str]] | None = None):
         self._previous = previous or {}
-        self._current: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = {}
+        self._current: dict[tuple[str, str], tuple[Any, Any, str]] = {}
 
     def next(self) -> Pieces:
         return Pieces(self._current)
 
-    def get(self, kind: str, key: str, stamp: tuple[Any, ...], make: Callable[[], str]) -> str:
+    def get(self, kind: str, key: str, model: Any, extra: Any, make: Callable[[], str]) -> str:
         slot = (kind, key)
         hit = self._current.get(slot) or self._previous.get(slot)
-        # stamp[0] is the paper's model: the same object means the same file (contentstore.ContentStore).
-        fresh = hit is not None and hit[0][0] is stamp[0] and hit[0][1:] == stamp[1:]
-        value = hit[1] if hit is not None and fresh else make()
-        self._current[slot] = (stamp, value)
+        if hit is not None and hit[0] is model and hit[1] == extra:
+            return hit[2]
+        value = make()
+        self._current[slot] = (model, extra, value)
         return value
 
 
@@ -62,7 +63,7 @@ def _record(index: SiteIndex, key: str) -> Record:
 def _piece(index: SiteIndex, pieces: Pieces | None, kind: str, key: str, make: Callable[[], str]) -> str:
     if pieces is None or key == REVIEW_KEY:
         return make()
-    return pieces.get(kind, key, (index.paper(key), index.citekeys[key]), make)
+    return pieces.get(kind, key, index.paper(key), index.citekeys[key], make)
 
 
 def _bib_entry(index: SiteIndex, key: str, pieces: Pieces | None = None) -> str:
@@ -143,8 +144,8 @@ def dump_json(index: SiteIndex, pieces: Pieces | None = None) -> bytes:
         if pieces is None:
             return _compact(_dump_paper(index, key))
         flag = index.flags.get(key)
-        stamp = (index.paper(key), index.citekeys[key], tuple(index.topics[key]), flag.level if flag else None)
-        return pieces.get("dump", key, stamp, lambda: _compact(_dump_paper(index, key)))
+        extra = (index.citekeys[key], tuple((t.kind, t.slug) for t in index.topics[key]), flag and flag.level)
+        return pieces.get("dump", key, index.paper(key), extra, lambda: _compact(_dump_paper(index, key)))
 
     head = _compact(_head(index))
     papers = ",".join(paper(key) for key, _ in index.papers)
@@ -162,9 +163,6 @@ def export_items(index: SiteIndex, pieces: Pieces | None = None) -> Iterator[tup
             if keys:
                 for ext, _ in EXPORT_FORMATS:
                     yield download_path(kind, slug, ext), _WRITERS[ext](index, [REVIEW_KEY, *keys], pieces)
-    for key, _ in index.papers:
-        for ext, _ in PAPER_EXPORT_FORMATS:
-            yield download_path("papers", key, ext), _WRITERS[ext](index, [key], pieces)
     yield download_path("", "reviewsite", "json"), dump_json(index, pieces)
 
 

@@ -7,6 +7,7 @@ file, a symlink) is refused rather than cleaned.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -50,10 +51,29 @@ def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
+def _scan(folder: Path) -> tuple[list[str], list[str]]:
+    """Files and symlinks under `folder` (relative POSIX paths, sorted), links never followed: one
+    `scandir` per folder, no stat per entry (a pathlib walk cost a second per regeneration at 10,000 papers)."""
+    files: list[str] = []
+    links: list[str] = []
+    stack = [("", os.fspath(folder))]
+    while stack:
+        prefix, path = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_symlink():
+                    links.append(rel)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((rel + "/", entry.path))
+                else:
+                    files.append(rel)
+    return sorted(files), sorted(links)
+
+
 def symlink_problems(root: Path, folder: Path) -> list[Problem]:
     """Every symlink in `folder` (itself included) as a problem: a committed link could publish any file
     on the builder's machine, or make a write land outside the project."""
-    problems: list[Problem] = []
 
     def rel(path: Path) -> str:
         try:
@@ -65,14 +85,8 @@ def symlink_problems(root: Path, folder: Path) -> list[Problem]:
         return [Problem(rel(folder), 1, 1, "symlinks are not allowed: replace the link with the folder itself")]
     if not folder.is_dir():
         return []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        base = Path(dirpath)
-        for name in [*dirnames, *filenames]:
-            path = base / name
-            if path.is_symlink():
-                problems.append(Problem(rel(path), 1, 1, "symlinks are not allowed: replace the link with the "
-                                        "file itself"))
-    return problems
+    return [Problem(rel(folder / link), 1, 1, "symlinks are not allowed: replace the link with the file itself")
+            for link in _scan(folder)[1]]
 
 
 def _read_manifest(folder: Path) -> set[str]:
@@ -81,27 +95,15 @@ def _read_manifest(folder: Path) -> set[str]:
     except (OSError, ValueError):
         data = []
     names = {str(p) for p in data} if isinstance(data, list) else set()
-    try:
+    with contextlib.suppress(OSError, ValueError):
         names.update(line for line in (folder / JOURNAL).read_text(encoding="utf-8").split("\n") if line)
-    except (OSError, ValueError):
-        pass
     return names
 
 
 def _walk(folder: Path) -> tuple[set[str], list[str]]:
     """Files (relative POSIX paths, manifest excluded) and symlinks under `folder`."""
-    files: set[str] = set()
-    links: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        base = Path(dirpath)
-        for name in [*dirnames, *filenames]:
-            path = base / name
-            if path.is_symlink():
-                links.append(path.relative_to(folder).as_posix())
-        for name in filenames:
-            path = base / name
-            if not path.is_symlink():
-                files.add(path.relative_to(folder).as_posix())
+    found, links = _scan(folder)
+    files = set(found)
     files.discard(MANIFEST)
     files.discard(JOURNAL)
     return files, links

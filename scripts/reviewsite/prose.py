@@ -8,6 +8,7 @@ swapped for our own trusted citation markup.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -109,8 +110,10 @@ def render(text: str, citer: Citer | None = None, *, inline: bool = False) -> st
     return _PLACEHOLDER.sub(swap, clean)
 
 
+@functools.lru_cache(maxsize=16384)
 def plain(text: str, limit: int = 300) -> str:
-    """Plain text for meta descriptions and feeds: no markup, no citations, one line."""
+    """Plain text for meta descriptions and feeds: no markup, no citations, one line. Cached: a pure function,
+    asked again for the same texts on every regeneration of `reviewsite serve` (snippets, cards, descriptions)."""
     without = re.sub(r"\s*\[@[^\]\n]*\]", "", text)
     stripped = nh3.clean(_MD.render(without), tags=set())
     flat = " ".join(html.unescape(stripped).split())

@@ -52,15 +52,17 @@ def front_matter(page: Page, engine: Engine) -> Markup:
     return Markup("---\n" + yamlemit.dump(engine.front_matter(meta, page.search_boost)) + "---\n")
 
 
+def render_page(env: Environment, page: Page, engine: Engine) -> str:
+    """One page as Markdown text."""
+    template = env.get_template(page.template)
+    text = template.render(page=page, d=page.data, front_matter=front_matter(page, engine))
+    return _BLANK_RUNS.sub("\n\n", text).rstrip() + "\n"
+
+
 def render_pages(pages: list[Page], templates: Path, engine: Engine) -> dict[str, str]:
     """Every page as Markdown text, keyed by its path in the docs folder."""
     env = environment(templates)
-    out: dict[str, str] = {}
-    for page in pages:
-        template = env.get_template(page.template)
-        text = template.render(page=page, d=page.data, front_matter=front_matter(page, engine))
-        out[page.path] = _BLANK_RUNS.sub("\n\n", text).rstrip() + "\n"
-    return out
+    return {page.path: render_page(env, page, engine) for page in pages}
 
 
 def copy_assets(templates: Path) -> dict[str, bytes]:

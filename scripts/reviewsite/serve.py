@@ -1,8 +1,11 @@
-"""`reviewsite serve`: regenerate pages whenever content or templates change; MkDocs serves with live reload.
+"""`reviewsite serve`: regenerate pages whenever content or templates change; the engine serves with live reload.
 
-We watch `content/` and `templates/` ourselves and rewrite only changed files in the generated docs
-folder; `mkdocs serve` watches that folder and reloads the browser. Invalid content prints its
-problems and leaves the last good pages in place, so a half-typed edit never blanks the preview.
+We watch `content/` and `templates/` ourselves. One `SiteGenerator` lives as long as the server: it keeps
+the validated content and what every paper page was made from, so an edit reads only the files that
+changed and renders only the pages it can change (incremental.py), and writes only files whose bytes
+changed. The engine's server watches the docs folder and rebuilds only the pages written (MkDocs and
+ProperDocs with `--dirty`; see engines/). Invalid content prints its problems and leaves the last good
+pages in place, so a half-typed edit never blanks the preview.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import time
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import generate
 from .config import Project
 from .engines import Engine
-from .errors import ExitCode
+from .errors import ExitCode, ReviewsiteError
+from .files import UnsafeOutput
+from .incremental import SiteGenerator
 from .load import is_editor_backup
 from .report import print_problems
 
@@ -28,9 +32,8 @@ class Regenerator(FileSystemEventHandler):
     """Regenerates after changes settle, on one worker thread: never two regenerations at once, and a
     change that arrives during one is picked up by the next."""
 
-    def __init__(self, project: Project, engine: Engine, delay: float = 0.3):
-        self.project = project
-        self.engine = engine
+    def __init__(self, generator: SiteGenerator, delay: float = 0.05):
+        self.generator = generator
         self.delay = delay
         self._changed = threading.Event()
         self._stop = threading.Event()
@@ -58,11 +61,18 @@ class Regenerator(FileSystemEventHandler):
                 self._changed.clear()
                 time.sleep(self.delay)
             if not self._stop.is_set():
-                regenerate(self.project, self.engine)
+                regenerate(self.generator)
 
 
-def regenerate(project: Project, engine: Engine, *, first: bool = False) -> bool:
-    result = generate(project, engine)
+def regenerate(generator: SiteGenerator, *, first: bool = False) -> bool:
+    started = time.perf_counter()
+    try:
+        result = generator.run()
+    except UnsafeOutput as exc:
+        if first:
+            raise ReviewsiteError(f"{exc}; nothing was changed") from None
+        print(f"reviewsite serve: {exc}; nothing was changed", file=sys.stderr)
+        return False
     if result.problems:
         print_problems(result.problems)
         if first:
@@ -73,15 +83,17 @@ def regenerate(project: Project, engine: Engine, *, first: bool = False) -> bool
                   file=sys.stderr)
         return False
     if result.written or result.removed:
-        print(f"regenerated: {result.written} written, {result.removed} removed", file=sys.stderr)
+        print(f"regenerated in {time.perf_counter() - started:.2f} s: {result.written} written, {result.removed} "
+              f"removed ({result.rendered} of {result.pages} pages rendered)", file=sys.stderr)
     return True
 
 
 def serve(project: Project, dev_addr: str, engine: Engine) -> int:
-    if not regenerate(project, engine, first=True):
+    generator = SiteGenerator(project, engine, keep_pieces=True)
+    if not regenerate(generator, first=True):
         return ExitCode.CONTENT
     observer = Observer()
-    handler = Regenerator(project, engine)
+    handler = Regenerator(generator)
     handler.start()
     for folder in (project.root / "content", project.templates):
         if folder.is_dir():

@@ -80,5 +80,26 @@
     Array.prototype.forEach.call(document.querySelectorAll(".rs-scroll"), function (box) { observer.observe(box); });
   }
 
+  /* Paper pages: "Download BibTeX / RIS" saves the citation the page shows (#cite-bib, #cite-ris) as a file,
+     so no site needs a download file per paper. Without this script the links lead to that text. */
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var link = target && target.closest ? target.closest("a[data-rs-save]") : null;
+    if (!link || !window.Blob || !window.URL || !URL.createObjectURL) return;
+    var source = document.getElementById(link.getAttribute("data-rs-save"));
+    if (!source) return;
+    event.preventDefault();
+    var blob = new Blob([source.textContent.replace(/\s+$/, "") + "\n"],
+                        { type: (link.getAttribute("data-rs-type") || "text/plain") + ";charset=utf-8" });
+    var url = URL.createObjectURL(blob);
+    var save = document.createElement("a");
+    save.href = url;
+    save.download = link.getAttribute("data-rs-file") || "citation.txt";
+    document.body.appendChild(save);
+    save.click();
+    document.body.removeChild(save);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  });
+
   /* The literature explorer lives in literature.js (with explorer.js). */
 })();

@@ -13,11 +13,12 @@ from ..biblio import (
     citation_text,
     id_links,
     journal_of,
+    ris_entry,
     year_of,
 )
 from ..model import CHECKED_TITLES, Record
 from ..urls import PAPER_EXPORT_FORMATS, trial_href
-from .common import Citations, Page, ViewContext, chips, downloads, external, finish, unique
+from .common import Citations, Page, ViewContext, chips, external, finish, unique
 
 KIND_TITLES = {"mechanisms": "Mechanism", "strategies": "Strategy", "overviews": "Overview", "": "Review summary"}
 
@@ -45,6 +46,17 @@ def paper_row(ctx: ViewContext, path: str, key: str) -> dict[str, Any]:
         "tags": "|".join(paper.curation.tags),
         "flag": {"level": flag.level, "label": flag.label} if flag else None,
     }
+
+
+_TYPES = {"bib": "application/x-bibtex", "ris": "application/x-research-info-systems"}
+
+
+def saved_copies(key: str) -> list[dict[str, str]]:
+    """The paper's BibTeX and RIS as files, saved by the page's script from the text the page shows
+    (`#cite-bib`, `#cite-ris`; templates/assets/reviewsite.js); without the script the links lead to that
+    text. No download file per paper: two per paper were two thirds of a large site's files (bench/README.md)."""
+    return [{"label": label, "target": f"cite-{ext}", "file": f"{key}.{ext}", "type": _TYPES[ext]}
+            for ext, label in PAPER_EXPORT_FORMATS]
 
 
 def byline(record: Record, indexed: int = 3) -> dict[str, str]:
@@ -94,7 +106,8 @@ def paper_page(ctx: ViewContext, key: str) -> Page:
         "citation": citation_text(rec),
         "citekey": index.citekeys[key],
         "bibtex": bibtex_entry(index.citekeys[key], rec).rstrip("\n"),
-        "downloads": downloads(ctx, path, "papers", key, PAPER_EXPORT_FORMATS),
+        "ris": ris_entry(key, rec, citekey=index.citekeys[key]).rstrip("\n"),
+        "downloads": saved_copies(key),
         "links": id_links(rec),
         "relations": [index.relation_title(r) for r in paper.relations],
         "abstract": [{"label": s.label, "text": s.text} for s in rec.abstract],
