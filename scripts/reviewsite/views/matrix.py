@@ -15,7 +15,7 @@ from .. import prose
 from ..model import Evidence
 from .common import Page, ViewContext, item_dates, newest
 
-SNIPPET = 160
+SNIPPET = 120
 """Characters of a finding shown in the per-cell lists."""
 
 
