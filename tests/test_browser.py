@@ -347,6 +347,38 @@ def test_reader_clicks_home_mechanism_strategy_paper_and_back(context, server):
 # Site search in the browser: test_search_browser.py; the literature explorer: test_literature_browser.py.
 
 
+def test_breadcrumbs_and_previous_next_walk_a_section(context, server):
+    """Mechanism and strategy pages are out of the nav: breadcrumbs lead up, previous/next lead along."""
+    page, _ = open_page(context, server.url + "mechanisms/cd19-genetic-loss/", 375)
+    crumbs = page.locator("article nav.rs-breadcrumbs")
+    assert crumbs.locator("[aria-current=page]").inner_text() == _title(page)
+    assert crumbs.evaluate("n => n.getBoundingClientRect().height") < 56, "at most two short lines on a phone"
+    assert page.locator("article nav.rs-pager a[rel=prev]").count() == 0, "the first page has no previous"
+    page.locator("article nav.rs-pager a[rel=next]").click()
+    page.wait_for_url(re.compile(r"/mechanisms/limited-persistence/$"))
+    assert page.locator("article nav.rs-pager a[rel=next]").count() == 0, "the last page has no next"
+    page.locator("article nav.rs-pager a[rel=prev]").click()
+    page.wait_for_url(re.compile(r"/mechanisms/cd19-genetic-loss/$"))
+    page.locator("article nav.rs-breadcrumbs a").nth(1).click()
+    page.wait_for_url(re.compile(r"/mechanisms/$"))
+    assert context.watcher.problems() == []
+
+
+def test_the_404_page_searches_and_links_every_section(context, server):
+    page, response = open_page(context, server.url + "no/such/page/", 375)
+    assert response is not None and response.status == 404
+    links = page.locator("article ul.rs-404-sections a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) == len(PAGE_KINDS) - len({"mechanism", "strategy", "overview", "paper", "paper-without-pmid",
+                                                "not-found"}), hrefs
+    for href in hrefs:
+        assert context.request.get(server.origin + href).status == 200, href
+    page.locator("article form[role=search] input[name=q]").fill("Sotillo")
+    page.locator("article form[role=search] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"\?q=Sotillo$"))
+    assert context.watcher.problems(allow_404=True) == []
+
+
 def test_the_watcher_sees_dialogs_and_requests_to_other_origins(chromium, tmp_path: Path):
     """The hostile-input test relies on these two detectors: prove they fire."""
     (tmp_path / "index.html").write_text(
