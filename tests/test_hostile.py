@@ -493,7 +493,8 @@ def test_no_payload_runs_in_the_browser(hostile_site: Path, chromium):
         for query in ("script", "onerror", "javascript", "alert"):  # results render the hostile text
             box.fill("")
             box.press_sequentially(query, delay=10)
-            page.wait_for_function("q => document.getElementById('rs-search-status').textContent.includes(q)",
+            page.wait_for_function("q => document.getElementById('rs-search-status').textContent.includes(q)"
+                                   " && !document.querySelector('#rs-search-results li.rs-search__hit[hidden]')",
                                    arg=query)
             found[query] = page.locator(".rs-search__hit").count()
         page.wait_for_timeout(200)

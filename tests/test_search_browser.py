@@ -42,8 +42,8 @@ def search(page, query: str) -> list[str]:  # noqa: ANN001
     box = page.locator("#rs-search-input")
     box.fill("")
     box.press_sequentially(query, delay=10)
-    page.wait_for_function("""q => { const s = document.getElementById('rs-search-status').textContent;
-                                     return s.includes('“' + q + '”'); }""", arg=query)
+    page.wait_for_function("""q => document.getElementById('rs-search-status').textContent.includes('“' + q + '”')
+                                  && !document.querySelector('#rs-search-results li.rs-search__hit[hidden]')""", arg=query)
     prefix = re.compile(r"^https?://[^/]+")
     return [prefix.sub("", a.get_attribute("href") or "")
             for a in page.locator("#rs-search-results a.rs-search__link").all()]

@@ -74,39 +74,49 @@
     return li;
   }
 
-  function details(list, from, count) {
-    return Promise.all(list.slice(from, from + count).map(function (r) { return r.data(); }));
+  /* Slots for results `from` to `from + count` in rank order, each filled (and shown) as soon as its page's
+   * record has loaded, so the first results appear before the last have arrived. */
+  function fill(list, found, from, count, mine) {
+    return Promise.all(found.slice(from, from + count).map(function (result) {
+      var slot = el("li", "rs-search__hit");
+      slot.hidden = true;
+      list.appendChild(slot);
+      return result.data().then(function (data) {
+        if (mine !== seq) return null;
+        var item = hit(data);
+        list.replaceChild(item, slot);
+        return item;
+      });
+    }));
   }
 
   /* One group of results: its first hits, and a button that shows `step` more at a time. */
-  function section(title, id, found, shown, step) {
+  function section(title, id, found, step, mine) {
     var box = el("section", "rs-search__group");
     box.setAttribute("aria-labelledby", id);
     var heading = el("h2", "rs-search__heading", title + " (" + found.length + ")");
     heading.id = id;
     box.appendChild(heading);
     var list = el("ol", "rs-search__list");
-    shown.forEach(function (data) { list.appendChild(hit(data)); });
     box.appendChild(list);
-    if (found.length > shown.length) {
+    fill(list, found, 0, step, mine);
+    if (found.length > step) {
       var more = el("button", "md-button rs-search__more", "More " + title.toLowerCase());
       more.type = "button";
-      var count = shown.length;
+      var count = step;
       more.addEventListener("click", function () {
-        details(found, count, step).then(function (next) {
-          next.forEach(function (data) { list.appendChild(hit(data)); });
-          var first = list.children[count];
-          count += next.length;
-          if (count >= found.length) more.remove();
-          if (first) first.querySelector("a").focus();
+        fill(list, found, count, step, seq).then(function (items) {
+          if (items[0]) items[0].querySelector("a").focus();
         });
+        count += step;
+        if (count >= found.length) more.remove();
       });
       box.appendChild(more);
     }
     return box;
   }
 
-  function render(query, topics, others, topicData, otherData) {
+  function render(query, topics, others, mine) {
     results.textContent = "";
     var total = topics.length + others.length;
     if (!total) {
@@ -114,8 +124,8 @@
       return;
     }
     status.textContent = total + (total === 1 ? " result" : " results") + " for “" + query + "”.";
-    if (topics.length) results.appendChild(section("Topics", "rs-search-topics", topics, topicData, TOPICS));
-    if (others.length) results.appendChild(section("Papers and pages", "rs-search-others", others, otherData, OTHERS));
+    if (topics.length) results.appendChild(section("Topics", "rs-search-topics", topics, TOPICS, mine));
+    if (others.length) results.appendChild(section("Papers and pages", "rs-search-others", others, OTHERS, mine));
   }
 
   function search(query) {
@@ -131,12 +141,7 @@
         pf.search(query, { filters: { group: "topics" } }),
         pf.search(query, { filters: { group: { none: ["topics"] } } })
       ]).then(function (found) {
-        if (mine !== seq) return null;
-        var topics = found[0] ? found[0].results : [];
-        var others = found[1] ? found[1].results : [];
-        return Promise.all([details(topics, 0, TOPICS), details(others, 0, OTHERS)]).then(function (data) {
-          if (mine === seq) render(query, topics, others, data[0], data[1]);
-        });
+        if (mine === seq) render(query, found[0] ? found[0].results : [], found[1] ? found[1].results : [], mine);
       });
     }).catch(function () {
       if (mine !== seq) return;
@@ -163,7 +168,7 @@
   });
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { search(input.value); }, 50);
+    timer = setTimeout(function () { search(input.value); }, 30);
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
