@@ -55,6 +55,13 @@ def test_literature_rows_are_compact_on_a_screen_and_cards_on_a_phone(context, s
     relation = page.locator("#literature-table td.rs-lit-relation").first.bounding_box()
     assert relation is not None and relation["width"] > 40 and relation["x"] + relation["width"] <= 1280
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    topics = page.locator("#literature-table td.rs-lit-topics summary")
+    assert topics.count() >= 2
+    topics.nth(0).click()
+    topics.nth(1).click()
+    assert page.locator("#literature-table details[open]").count() == 1, "one topics list open at a time"
+    page.keyboard.press("Escape")
+    assert page.locator("#literature-table details[open]").count() == 0
     page.set_viewport_size({"width": 375, "height": 812})
     page.wait_for_function("() => document.documentElement.clientWidth === 375")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375

@@ -203,4 +203,18 @@
   if (more) {
     more.addEventListener("click", function () { limit += pageSize; update(false); });
   }
+  /* One open "N topics" list at a time (on a screen it floats over the rows below); Escape closes it. */
+  table.addEventListener("toggle", function (event) {
+    if (!event.target.open) return;
+    Array.prototype.forEach.call(table.querySelectorAll("details[open]"), function (other) {
+      if (other !== event.target) other.open = false;
+    });
+  }, true);
+  table.addEventListener("keydown", function (event) {
+    var open = event.key === "Escape" && event.target.closest ? event.target.closest("details[open]") : null;
+    if (open) {
+      open.open = false;
+      open.querySelector("summary").focus();
+    }
+  });
 })();

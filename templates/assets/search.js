@@ -101,7 +101,7 @@
     box.appendChild(list);
     fill(list, found, 0, step, mine);
     if (found.length > step) {
-      var more = el("button", "md-button rs-search__more", "More " + title.toLowerCase());
+      var more = el("button", "rs-search__more", "More " + title.toLowerCase());
       more.type = "button";
       var count = step;
       more.addEventListener("click", function () {
