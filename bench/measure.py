@@ -5,7 +5,9 @@
 Run it as a fresh process per measurement: `resource.getrusage(RUSAGE_CHILDREN)` then covers exactly the
 command's process tree. Its `ru_maxrss` is the peak of the *largest single process* in the tree (the
 kernel keeps no sum), so the tree's summed RSS is also sampled from /proc every 50 ms: while MkDocs runs,
-the `reviewsite build` process that started it is still alive and holds its own memory.
+the `reviewsite build` process that started it is still alive and holds its own memory. Summed RSS counts
+a page shared by a forked child and its parent twice; the summed PSS (`smaps_rollup`) counts it once and is
+what the tree really holds.
 """
 
 from __future__ import annotations
@@ -46,17 +48,39 @@ def _rss_kb(pid: int) -> int:
         return 0
 
 
-def tree_rss_kb(root: int) -> int:
-    """Summed resident memory of `root` and all its descendants, now."""
-    total, stack, seen = 0, [root], set()
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: resident memory with each page shared by k processes counted 1/k."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def _tree(root: int) -> list[int]:
+    out, stack, seen = [], [root], set()
     while stack:
         pid = stack.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        total += _rss_kb(pid)
+        out.append(pid)
         stack += _children(pid)
-    return total
+    return out
+
+
+def tree_rss_kb(root: int) -> int:
+    """Summed resident memory of `root` and all its descendants, now (a page shared by a forked child and
+    its parent is counted in both)."""
+    return sum(_rss_kb(pid) for pid in _tree(root))
+
+
+def tree_pss_kb(root: int) -> int:
+    """Summed proportional memory of `root` and its descendants: what the tree really holds (shared pages once)."""
+    return sum(_pss_kb(pid) for pid in _tree(root))
 
 
 def measure(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -65,13 +89,15 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict[str, str] 
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        peak = 0
+        peak = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             while not done.is_set():
-                peak = max(peak, tree_rss_kb(proc.pid))
+                pids = _tree(proc.pid)
+                peak = max(peak, sum(_rss_kb(pid) for pid in pids))
+                peak_pss = max(peak_pss, sum(_pss_kb(pid) for pid in pids))
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -91,6 +117,7 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict[str, str] 
         "sys_s": round(usage.ru_stime, 3),
         "max_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB; largest single process
         "tree_rss_mb": round(peak / 1024, 1),  # sampled sum over the process tree
+        "tree_pss_mb": round(peak_pss / 1024, 1),  # the same with shared pages counted once
     }
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/preview.py                       # the real site, then 100, 1,000 and 10,000 papers
     .venv/bin/python bench/preview.py --sizes real 1000 --edits 3 --engine mkdocs
+    .venv/bin/python bench/preview.py --readme              # also write the table into bench/README.md
 
 Per project: start `reviewsite serve` on a free port, wait until it serves the mechanism page, then make
 `--edits` edits of each kind, one at a time, each as an editor saves (a new file renamed over the old one):
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -39,6 +41,7 @@ import generate  # noqa: E402  (bench/ is not a package)
 REVIEWSITE = Path(sys.executable).parent / "reviewsite"
 REAL_FILES = ("mkdocs.yml", "content", "templates", "CITATION.cff")
 _REGEN = re.compile(r"regenerated in ([0-9.]+) s")
+MARKERS = ("<!-- preview:start -->", "<!-- preview:end -->")
 
 
 def free_port() -> int:
@@ -226,13 +229,27 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=3)
     parser.add_argument("--engine", default="mkdocs")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    command = f"cd {ROOT} && .venv/bin/python bench/preview.py " + " ".join(sys.argv[1:])
+    started = time.monotonic()
+    command = (f"cd {ROOT} && .venv/bin/python bench/preview.py " + " ".join(a for a in sys.argv[1:]
+                                                                             if a != "--readme")).rstrip()
     results = [measure(size, args.out, args.edits, args.engine) for size in args.sizes]
-    (args.out / "preview.json").write_text(json.dumps({"command": command.rstrip(), "results": results}, indent=1),
-                                           encoding="utf-8")
-    print(table(results, command.rstrip()))
+    minutes = round((time.monotonic() - started) / 60)
+    (args.out / "preview.json").write_text(json.dumps({"command": command, "minutes": minutes, "results": results},
+                                                      indent=1), encoding="utf-8")
+    load = os.getloadavg()[0]
+    text = table(results, command) + f"\n\nThat took {minutes} minutes; load average {load:.1f} at the end."
+    if args.readme:
+        readme = BENCH / "README.md"
+        current = readme.read_text(encoding="utf-8")
+        start, end = MARKERS
+        if start not in current:
+            current += f"\n{start}\n{end}\n"
+        head, _, rest = current.partition(start)
+        readme.write_text(f"{head}{start}\n{text}\n{end}{rest.partition(end)[2]}", encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":

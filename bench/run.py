@@ -1,15 +1,19 @@
-"""Benchmark `reviewsite build` against the MkDocs floor at 100, 1,000 and 10,000 papers, then fetch.
+"""Benchmark `reviewsite build` against the engine floor at 100, 1,000 and 10,000 papers, the live preview,
+readers' bytes and search, and fetch; write the tables into bench/README.md.
 
-    .venv/bin/python bench/run.py                      # everything; tables into bench/README.md
-    .venv/bin/python bench/run.py --sizes 100 1000 --repeat 3 --no-fetch
+    .venv/bin/python bench/run.py                      # everything (about 40 minutes on 2 quiet cores)
+    .venv/bin/python bench/run.py --sizes 100 1000 --repeat 3 --no-fetch --no-preview --no-readers
 
-Per size N: generate a synthetic project in bench/out/pN (bench/generate.py), `reviewsite check` it,
-time our stages in-process (bench/stages.py, fresh interpreter), then alternately
-- `reviewsite build` from clean (no build/, no site/), and
-- the floor: `python -m mkdocs build --strict --quiet` over the docs folder that build just wrote,
-  i.e. what MkDocs + Material cost without our loading, checking and rendering,
-each in a fresh measuring process (bench/measure.py: wall time, peak RSS). Then sizes of what was
-built. Results go to bench/out/results.json and between the markers in bench/README.md.
+Per size N: generate a synthetic project in bench/out/pN (bench/generate.py), `reviewsite check` it, time
+our stages in-process (bench/stages.py, fresh interpreter), then `--repeat` times, each in a fresh
+measuring process (bench/measure.py: wall time, peak memory of the process tree):
+- `reviewsite build`, cold: no build/, site/ or build cache (.cache/reviewsite-build);
+- `reviewsite build`, cached: no build/ or site/, the build cache of the cold build kept;
+- the floor over the docs folder that build just wrote: the engine's own command (the one reviewsite
+  runs, engine.build_args) and then Pagefind's (search.pagefind_args), each alone: what the engine and
+  the search indexer cost without our loading, checking and rendering.
+Then sizes of what was built. Then bench/preview.py (edit to served page), bench/readers.py (the other
+section's tables, if present) and bench/fetchbench.py. Results go to bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,12 +40,12 @@ import generate  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
-START, END = "<!-- results:start -->", "<!-- results:end -->"
-TARGETS = {"ratio": 1.10, "rss_mb": 500, "page_kb": 25, "search_kb": 1.0}
+RESULTS = ("<!-- results:start -->", "<!-- results:end -->")
+TARGETS = {"ratio": 1.10, "rss_mb": 500}
 
 
 def engine_env() -> dict[str, str]:
-    """What `reviewsite build` gives MkDocs (reviewsite.build.engine_env), for both measurements."""
+    """What `reviewsite build` gives the engine (reviewsite.engines.base.engine_env), for every measurement."""
     env = dict(os.environ)
     env.update({"SOURCE_DATE_EPOCH": "315532800", "NO_MKDOCS_2_WARNING": "1", "TZ": "UTC", "PYTHONHASHSEED": "0"})
     return env
@@ -73,6 +78,7 @@ def machine() -> dict[str, Any]:
         "reviewsite": metadata.version("reviewsite"),
         "commit": commit.strip() + (" + uncommitted changes" if dirty else ""),
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -80,31 +86,50 @@ def _sizes(files: list[Path]) -> list[int]:
     return [f.stat().st_size for f in files]
 
 
-def output_sizes(root: Path, n: int) -> dict[str, Any]:
-    """Bytes of the built site: per paper page, per kind of page, and of the search index."""
+def output_sizes(root: Path) -> dict[str, Any]:
+    """What was built: files and bytes of the site, paper pages, the biggest pages."""
     site, docs = root / "site", root / "build" / "docs"
     papers = _sizes(list((site / "papers").glob("*/index.html")))
-    topics = _sizes([p for kind in ("mechanisms", "strategies") for p in (site / kind).glob("*/index.html")])
-    # The search index is Pagefind's bundle (reviewsite/search.py): readers fetch only the chunks a query
-    # needs, so this is what the site stores, not what a page view downloads (bench/readers.py measures that).
-    bundle = [f for f in (site / "pagefind").rglob("*") if f.is_file()]
-    bundle_bytes = sum(f.stat().st_size for f in bundle)
-    paper_entries = sum(f.stat().st_size for f in bundle if f.parent.name == "fragment")  # one per page
+    files = [f for f in site.rglob("*") if f.is_file()]
     return {
-        "paper_pages": len(papers),
         "paper_html_mean_kb": round(statistics.mean(papers) / 1024, 1),
         "paper_html_max_kb": round(max(papers) / 1024, 1),
-        "paper_md_mean_kb": round(statistics.mean(_sizes(list((docs / "papers").glob("*.md")))) / 1024, 1),
-        "topic_html_max_kb": round(max(topics) / 1024, 1),
-        "home_kb": round((site / "index.html").stat().st_size / 1024, 1),
-        "literature_kb": round((site / "literature" / "index.html").stat().st_size / 1024, 1),
-        "matrix_kb": round((site / "matrix" / "index.html").stat().st_size / 1024, 1),
-        "search_index_mb": round(bundle_bytes / 2**20, 2),
-        "search_per_paper_kb": round(bundle_bytes / n / 1024, 2),
-        "search_paper_entries_per_paper_kb": round(paper_entries / n / 1024, 2),
-        "site_mb": round(sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) / 2**20, 1),
-        "site_files": sum(1 for f in site.rglob("*") if f.is_file()),
+        "docs_files": sum(1 for f in docs.rglob("*") if f.is_file()),
+        "site_files": len(files),
+        "site_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
     }
+
+
+def floor_commands(root: Path) -> tuple[list[str], list[str]]:
+    """The engine's build command and Pagefind's, exactly as `reviewsite build` runs them, into site/."""
+    from reviewsite import search
+    from reviewsite.config import find_project
+    from reviewsite.engines import get_engine
+
+    project = find_project(root)
+    engine = get_engine(project.settings.engine)
+    site = project.site_dir
+    return engine.build_args(project, site), search.pagefind_args(site, engine)
+
+
+def _clean(root: Path, *names: str) -> None:
+    """Remove output folders, then wait until creating files is fast again: right after tens of thousands of
+    files are deleted, creating one took 7 times longer here for a few seconds (ext4 mounted with `discard`),
+    which would charge the next measurement for this one's clean-up."""
+    for name in names:
+        shutil.rmtree(root / name, ignore_errors=True)
+    probe = root / ".bench-probe"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        probe.mkdir(exist_ok=True)
+        start = time.perf_counter()
+        for i in range(200):
+            (probe / f"{i}.tmp").write_bytes(b"x" * 8192)
+        per_file = (time.perf_counter() - start) / 200
+        shutil.rmtree(probe)
+        if per_file < 0.00015:
+            return
+        time.sleep(1)
 
 
 def bench_size(n: int, out: Path, repeat: int) -> dict[str, Any]:
@@ -117,37 +142,39 @@ def bench_size(n: int, out: Path, repeat: int) -> dict[str, Any]:
     print(f"[{n}] stages", flush=True)
     stages = json.loads(subprocess.run([PY, str(BENCH / "stages.py"), str(root)], capture_output=True, text=True,
                                        check=True).stdout.strip().splitlines()[-1])
-    builds, floors = [], []
+    build = [str(BIN / "reviewsite"), "--project", str(root), "build"]
+    runs: dict[str, list[dict[str, Any]]] = {"cold": [], "cached": [], "engine": [], "pagefind": []}
     for i in range(repeat):
-        shutil.rmtree(root / "build", ignore_errors=True)
-        shutil.rmtree(root / "site", ignore_errors=True)
-        print(f"[{n}] reviewsite build ({i + 1}/{repeat})", flush=True)
-        builds.append(measured([str(BIN / "reviewsite"), "--project", str(root), "build"], root, out / f"build{n}.log"))
-        shutil.rmtree(root / "site")
-        print(f"[{n}] floor: mkdocs build ({i + 1}/{repeat})", flush=True)
-        floor = [PY, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(root / "mkdocs.yml"),
-                 "--site-dir", str(root / "site")]
-        floors.append(measured(floor, root, out / f"floor{n}.log"))
+        _clean(root, "build", "site", ".cache")
+        print(f"[{n}] reviewsite build, cold ({i + 1}/{repeat})", flush=True)
+        runs["cold"].append(measured(build, root, out / f"build{n}.log"))
+        _clean(root, "build", "site")
+        print(f"[{n}] reviewsite build, with the build cache ({i + 1}/{repeat})", flush=True)
+        runs["cached"].append(measured(build, root, out / f"build{n}-cached.log"))
+        sizes = output_sizes(root)
+        _clean(root, "site")
+        engine, pagefind = floor_commands(root)
+        print(f"[{n}] floor: the engine, then Pagefind ({i + 1}/{repeat})", flush=True)
+        runs["engine"].append(measured(engine, root, out / f"floor{n}.log"))
+        runs["pagefind"].append(measured(pagefind, root, out / f"pagefind{n}.log"))
 
-    def median(runs: list[dict[str, Any]], key: str) -> float:
-        return round(statistics.median(r[key] for r in runs), 2)
+    def median(kind: str, key: str = "wall_s") -> float:
+        return round(statistics.median(r[key] for r in runs[kind]), 2)
 
-    result = {
-        "n": n,
-        "repeat": repeat,
-        "build_s": median(builds, "wall_s"),
-        "floor_s": median(floors, "wall_s"),
-        "build_rss_mb": max(r["tree_rss_mb"] for r in builds),
-        "build_maxrss_mb": max(r["max_rss_mb"] for r in builds),
-        "floor_rss_mb": max(r["tree_rss_mb"] for r in floors),
-        "floor_maxrss_mb": max(r["max_rss_mb"] for r in floors),
-        "builds": builds,
-        "floors": floors,
-        "stages": stages,
-        **output_sizes(root, n),
-    }
-    result["ratio"] = round(result["build_s"] / result["floor_s"], 3)
-    print(f"[{n}] {json.dumps({k: v for k, v in result.items() if k not in ('builds', 'floors')})}", flush=True)
+    def peak(kind: str, key: str) -> float:
+        return max(r[key] for r in runs[kind])
+
+    result: dict[str, Any] = {"n": n, "repeat": repeat, "runs": runs, "stages": stages, **sizes}
+    for kind in runs:
+        result[f"{kind}_s"] = median(kind)
+        result[f"{kind}_pss_mb"] = peak(kind, "tree_pss_mb")
+        result[f"{kind}_rss_mb"] = peak(kind, "tree_rss_mb")
+        result[f"{kind}_maxrss_mb"] = peak(kind, "max_rss_mb")
+    result["floor_s"] = round(result["engine_s"] + result["pagefind_s"], 2)
+    for kind in ("cold", "cached"):
+        result[f"ratio_{kind}"] = round(result[f"{kind}_s"] / result["floor_s"], 3)
+        result[f"ratio_{kind}_engine"] = round(result[f"{kind}_s"] / result["engine_s"], 3)
+    print(f"[{n}] " + json.dumps({k: v for k, v in result.items() if k not in ("runs", "stages")}), flush=True)
     return result
 
 
@@ -158,122 +185,170 @@ def _mark(ok: bool) -> str:
     return "✅" if ok else "❌"
 
 
-def tables(results: dict[str, Any]) -> str:
-    m = results["machine"]
+def _memory(r: dict[str, Any], kind: str) -> str:
+    return f"{r[kind + '_pss_mb']:.0f} / {r[kind + '_rss_mb']:.0f} / {r[kind + '_maxrss_mb']:.0f} MB"
+
+
+def build_tables(results: dict[str, Any]) -> list[str]:
     lines = [
-        f"Measured {m['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB RAM; Python {m['python']}, "
-        f"mkdocs {m['mkdocs']}, mkdocs-material {m['mkdocs-material']}, reviewsite {m['reviewsite']} "
-        f"(commit {m['commit']}).",
-        "",
-        f"Command: `{results['command']}`",
-        "",
         "### Build",
         "",
-        "| papers | `reviewsite build` | floor (`mkdocs build`) | ratio | peak RSS, build (tree / largest process) "
-        "| peak RSS, floor | paper page (mean / max) | search index per paper (all / paper entries) "
-        "| biggest mechanism or strategy page | literature page | home | matrix |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Floor = the engine's own build command plus Pagefind's, each run alone over the docs folder the build "
+        "wrote. Ratio = `reviewsite build` / floor (in brackets: / the engine alone). Memory = peak of the whole "
+        "process tree, sampled every 50 ms: proportional (PSS, shared pages once) / resident (RSS summed, "
+        "shared pages counted in each process) / largest single process.",
+        "",
+        "| papers | `reviewsite build` cold | ratio | with build cache | ratio | floor: engine + Pagefind "
+        "| memory, build cold (PSS / RSS sum / largest) | memory, cached | memory, engine | files in site "
+        "| paper page (mean / max) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["sizes"]:
         lines.append(
-            f"| {r['n']:,} | {r['build_s']:.1f} s | {r['floor_s']:.1f} s | {r['ratio']:.2f} "
-            f"| {r['build_rss_mb']:.0f} / {r['build_maxrss_mb']:.0f} MB | {r['floor_rss_mb']:.0f} MB "
-            f"| {r['paper_html_mean_kb']:.1f} / {r['paper_html_max_kb']:.1f} KB "
-            f"| {r['search_per_paper_kb']:.2f} / {r['search_paper_entries_per_paper_kb']:.2f} KB "
-            f"| {r['topic_html_max_kb']:.0f} KB | {r['literature_kb']:,.0f} KB | {r['home_kb']:.0f} KB "
-            f"| {r['matrix_kb']:.0f} KB |"
+            f"| {r['n']:,} | {r['cold_s']:.1f} s | {r['ratio_cold']:.2f} ({r['ratio_cold_engine']:.2f}) "
+            f"| {r['cached_s']:.1f} s | {r['ratio_cached']:.2f} ({r['ratio_cached_engine']:.2f}) "
+            f"| {r['floor_s']:.1f} s = {r['engine_s']:.1f} + {r['pagefind_s']:.1f} s "
+            f"| {_memory(r, 'cold')} | {_memory(r, 'cached')} | {_memory(r, 'engine')} "
+            f"| {r['site_files']:,} ({r['site_mb']:.0f} MB) | {r['paper_html_mean_kb']:.1f} / "
+            f"{r['paper_html_max_kb']:.1f} KB |"
         )
     lines += [
         "",
-        "### Our stages (in-process, one run)",
+        "### Our stages (in-process, one core, one run)",
         "",
-        "| papers | load | check | render: page views | render: templates | exports + feed | write | total "
-        "| per paper |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| papers | load: cold / from cache | check | index | views | templates | data files | write "
+        "| total: cold / cached | per paper |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["sizes"]:
         s = r["stages"]
         lines.append(
-            f"| {r['n']:,} | {s['load']:.2f} s | {s['check']:.2f} s | {s['pages']:.2f} s | {s['templates']:.2f} s "
-            f"| {s['exports']:.2f} s | {s['write']:.2f} s | {s['total']:.2f} s | {s['total'] / r['n'] * 1000:.1f} ms |"
+            f"| {r['n']:,} | {s['load']:.2f} / {s['load_cached']:.2f} s | {s['check']:.2f} s | {s['index']:.2f} s "
+            f"| {s['views']:.2f} s | {s['templates']:.2f} s | {s['data']:.2f} s | {s['write']:.2f} s "
+            f"| {s['total']:.2f} / {s['total_cached']:.2f} s | {s['total'] / r['n'] * 1000:.2f} ms |"
         )
-    if results.get("fetch"):
-        lines += [
-            "",
-            "### Fetch (local E-utilities look-alike, 3 requests/s enforced with 429)",
-            "",
-            "| linked papers | wall time | requests (elink + efetch) | 429 answers | target ceil(N/200)+5 "
-            "| files created |",
-            "|---:|---:|---:|---:|---:|---:|",
-        ]
-        for f in results["fetch"]:
-            lines.append(
-                f"| {f['n']:,} | {f['wall_s']:.1f} s | {f['requests']} ({f['elink']} + {f['efetch']}) "
-                f"| {f['rejected_429']} | {f['target_requests']} {_mark(f['requests'] <= f['target_requests'])} "
-                f"| {f['files_created']:,} |"
-            )
+    return lines
+
+
+def fetch_table(results: dict[str, Any]) -> list[str]:
+    if not results.get("fetch"):
+        return []
+    lines = [
+        "",
+        "### Fetch (local E-utilities look-alike, 3 requests/s enforced with 429)",
+        "",
+        "| linked papers | wall time | requests (elink + efetch) | 429 answers | target ceil(N/200)+5 "
+        "| files created |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in results["fetch"]:
+        lines.append(
+            f"| {f['n']:,} | {f['wall_s']:.1f} s | {f['requests']} ({f['elink']} + {f['efetch']}) "
+            f"| {f['rejected_429']} | {f['target_requests']} {_mark(f['requests'] <= f['target_requests'])} "
+            f"| {f['files_created']:,} |"
+        )
+    return lines
+
+
+def target_table(results: dict[str, Any]) -> list[str]:
     big = max(results["sizes"], key=lambda r: r["n"]) if results["sizes"] else None
-    if big:
-        peak = max(big["build_rss_mb"], big["build_maxrss_mb"])  # the tree is sampled: a short peak can fall between
-        lines += [
-            "",
-            f"### Targets at {big['n']:,} papers",
-            "",
-            "| target | measured | |",
-            "|---|---:|---|",
-            f"| build ≤ {TARGETS['ratio']:.2f} × floor | {big['ratio']:.2f} × "
-            f"| {_mark(big['ratio'] <= TARGETS['ratio'])} |",
-            f"| peak memory ≤ {TARGETS['rss_mb']} MB (process tree; the largest process if higher) | {peak:.0f} MB "
-            f"| {_mark(peak <= TARGETS['rss_mb'])} |",
-            f"| paper page ≤ {TARGETS['page_kb']} KB | {big['paper_html_max_kb']:.1f} KB (max) "
-            f"| {_mark(big['paper_html_max_kb'] <= TARGETS['page_kb'])} |",
-            f"| search index ≤ {TARGETS['search_kb']:.0f} KB per paper | {big['search_per_paper_kb']:.2f} KB "
-            f"| {_mark(big['search_per_paper_kb'] <= TARGETS['search_kb'])} |",
-        ]
+    if big is None:
+        return []
+    lines = [
+        "",
+        f"### Build targets at {big['n']:,} papers",
+        "",
+        "| target | cold | with build cache |",
+        "|---|---:|---:|",
+        f"| `reviewsite build` ≤ {TARGETS['ratio']:.2f} × floor (engine + Pagefind) | {big['ratio_cold']:.2f} × "
+        f"{_mark(big['ratio_cold'] <= TARGETS['ratio'])} | {big['ratio_cached']:.2f} × "
+        f"{_mark(big['ratio_cached'] <= TARGETS['ratio'])} |",
+    ]
+    memory = [f"{big[k + '_pss_mb']:.0f} MB {_mark(big[k + '_pss_mb'] <= TARGETS['rss_mb'])} "
+              f"({big[k + '_rss_mb']:.0f} MB)" for k in ("cold", "cached")]
+    lines.append(f"| peak memory of the process tree ≤ {TARGETS['rss_mb']} MB: PSS (RSS summed) "
+                 f"| {memory[0]} | {memory[1]} |")
+    return lines
+
+
+def tables(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        f"Measured {m['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB RAM, load average "
+        f"{m.get('load', '?')} at the start; Python {m['python']}, mkdocs {m['mkdocs']}, mkdocs-material "
+        f"{m['mkdocs-material']}, reviewsite {m['reviewsite']} (commit {m['commit']}).",
+        "",
+        f"Command: `{results['command']}` ({results.get('minutes', '?')} minutes)",
+        "",
+        *build_tables(results),
+        *fetch_table(results),
+        *target_table(results),
+    ]
     return "\n".join(lines)
 
 
-def write_readme(results: dict[str, Any]) -> None:
+def write_section(text: str, markers: tuple[str, str]) -> None:
     readme = BENCH / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    readme.write_text(f"{head}{START}\n{tables(results)}\n{END}{tail}", encoding="utf-8")
+    current = readme.read_text(encoding="utf-8")
+    start, end = markers
+    if start not in current:
+        current += f"\n{start}\n{end}\n"
+    head, _, rest = current.partition(start)
+    _, _, tail = rest.partition(end)
+    readme.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[100, 1000, 10000])
-    parser.add_argument("--fetch-sizes", nargs="*", type=int, default=None, help="default: --sizes")
     parser.add_argument("--repeat", type=int, default=3, help="builds per size up to 1,000 papers (median)")
     parser.add_argument("--repeat-large", type=int, default=1, help="builds per size above 1,000 papers")
+    parser.add_argument("--no-preview", action="store_true", help="skip bench/preview.py")
+    parser.add_argument("--no-readers", action="store_true", help="skip bench/readers.py")
     parser.add_argument("--no-fetch", action="store_true")
+    parser.add_argument("--fetch-sizes", nargs="*", type=int, default=None, help="default: --sizes")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite bench/README.md")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     parser.add_argument("--report-only", action="store_true", help="rewrite the tables from out/results.json")
     args = parser.parse_args()
+    args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.report_only:
-        write_readme(json.loads((args.out / "results.json").read_text(encoding="utf-8")))
+        write_section(tables(json.loads((args.out / "results.json").read_text(encoding="utf-8"))), RESULTS)
         return
+    started = time.monotonic()
     results: dict[str, Any] = {
         "machine": machine(),
-        "command": "cd /work/main && .venv/bin/python bench/run.py " + " ".join(sys.argv[1:]),
+        "command": f"cd {ROOT} && .venv/bin/python bench/run.py " + " ".join(sys.argv[1:]),
         "sizes": [],
         "fetch": [],
     }
-    results["command"] = results["command"].replace("cd /work/main", f"cd {ROOT}").rstrip()
+    results["command"] = results["command"].rstrip()
+
+    def save() -> None:
+        results["minutes"] = round((time.monotonic() - started) / 60)
+        (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+
     for n in args.sizes:
         results["sizes"].append(bench_size(n, args.out, args.repeat if n <= 1000 else args.repeat_large))
-        (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+        save()
+    if not args.no_preview:
+        sizes = ["real", *(str(n) for n in args.sizes)]
+        subprocess.run([PY, str(BENCH / "preview.py"), "--sizes", *sizes, *([] if args.no_readme else ["--readme"])],
+                       check=True)
+    if not args.no_readers and (BENCH / "readers.py").is_file():
+        sizes = ["real", *(str(n) for n in args.sizes if n >= 1000)]
+        subprocess.run([PY, str(BENCH / "readers.py"), "--sizes", *sizes, *([] if args.no_readme else ["--readme"])],
+                       check=True)
     if not args.no_fetch:
         for n in args.fetch_sizes if args.fetch_sizes is not None else args.sizes:
             print(f"[fetch {n}]", flush=True)
             results["fetch"].append(fetchbench.run(n, args.out))
             print(json.dumps(results["fetch"][-1]), flush=True)
-            (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+            save()
+    save()
     if not args.no_readme:
-        write_readme(results)
+        write_section(tables(results), RESULTS)
     print(tables(results))
 
 

@@ -66,7 +66,8 @@ def stages(root: Path) -> dict[str, float | int]:
     count = len(pages)
     del pages
     lap("templates")
-    files = list(data_files(project, ctx))
+    files = [(rel, data if isinstance(data, bytes) else "".join(data).encode("utf-8"))
+             for rel, data in data_files(project, ctx)]
     lap("data")
     with tempfile.TemporaryDirectory() as tmp:
         writer = TreeWriter(Path(tmp) / "docs")

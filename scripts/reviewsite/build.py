@@ -43,9 +43,11 @@ def view_context(project: Project, index: SiteIndex) -> ViewContext:
                        edit_branch=project.edit_branch)
 
 
-def data_files(project: Project, ctx: ViewContext, pieces: Pieces | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every file of the generated docs folder that is not a page, one at a time (path, bytes): assets,
-    exports, the explorer's rows and the feed. `pieces` keeps per-paper parts of the exports between runs."""
+def data_files(project: Project, ctx: ViewContext,
+               pieces: Pieces | None = None) -> Iterator[tuple[str, bytes | Iterator[str]]]:
+    """Every file of the generated docs folder that is not a page, one at a time: its path and its bytes, or
+    its text in chunks (export.Chunks): assets, exports, the explorer's rows and the feed. `pieces` keeps
+    per-paper parts of the exports between runs."""
     yield from copy_assets(project.templates).items()
     yield from export_items(ctx.index, pieces)
     yield from literature.data_files(ctx).items()
@@ -65,8 +67,8 @@ def generate(project: Project, engine: Engine | None = None, *, cache: bool = Fa
 
     engine = engine or get_engine(project.settings.engine)
     store = ContentStore.from_cache(project.root) if cache else ContentStore()
-    run = SiteGenerator(project, engine, store=store, workers=workers).run()
-    if cache and not run.problems:
+    run = SiteGenerator(project, engine, store=store, workers=workers, once=True).run()
+    if cache and not run.problems and store.parsed:  # nothing parsed: every model came from the cache already
         store.save(project.root)
     return Generated(run.problems, run.written, run.removed, run.pages)
 

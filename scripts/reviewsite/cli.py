@@ -59,10 +59,11 @@ def _source_date_epoch(root: Path) -> None:
 
 
 def _release_memory() -> None:
-    """Give the memory that generating the pages freed back to the system before MkDocs starts.
+    """Give freed memory back to the system before the engine starts (pages are generated in a forked
+    process, so there is little left to give; without fork, glibc keeps freed memory otherwise: at 10,000
+    papers this process stayed at 377 MB, 127 MB after the trim; bench/README.md).
 
-    This process waits for MkDocs, which holds every page in memory; glibc keeps freed memory otherwise
-    (at 10,000 papers this process stayed at 377 MB, 127 MB after the trim; bench/README.md).
+    This process waits for the engine, which holds every page in memory.
     """
     import contextlib
     import ctypes
@@ -82,12 +83,13 @@ def _engine(args: argparse.Namespace, project):
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import generate, run_engine_build
     from .files import UnsafeOutput
-    from .forked import usable_cores
+    from .forked import in_child, usable_cores
 
     project = _project(args)
     engine = _engine(args, project)
     try:
-        result = generate(project, engine, cache=not args.no_cache, workers=usable_cores())
+        # In a forked process: all it allocated is gone before the engine starts (forked.py).
+        result = in_child(lambda: generate(project, engine, cache=not args.no_cache, workers=usable_cores()))
         if result.problems:
             print_problems(result.problems)
             return ExitCode.CONTENT

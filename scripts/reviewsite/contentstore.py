@@ -15,11 +15,14 @@ Loading goes through `load.load_content` either way, so every check on names and
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import io
 import pickle
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -77,7 +80,8 @@ class ContentStore:
         self._seen = {}
         self._started = time.time_ns()
         self.parsed = 0
-        content, problems = load_content(root, reader=self._read)
+        with _collector_paused():
+            content, problems = load_content(root, reader=self._read)
         self._entries = self._seen
         live = {(e.model.__name__, e.digest) for e in self._entries.values() if e.loaded[0] is not None}
         self._models = {k: v for k, v in self._models.items() if k in live}
@@ -149,11 +153,25 @@ class ContentStore:
         if path is None or path.is_symlink() or not path.is_file():
             return cls()
         try:
-            models = _ModelUnpickler(io.BytesIO(path.read_bytes())).load()
+            with _collector_paused():
+                models = _ModelUnpickler(io.BytesIO(path.read_bytes())).load()
         except Exception:  # noqa: BLE001 - a damaged or foreign cache is simply not used
             return cls()
         ok = isinstance(models, dict) and all(isinstance(v, BaseModel) for v in models.values())
         return cls(models if ok else None)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while many long-lived objects are made: models are not cyclic garbage,
+    and collections that walk all of them made unpickling 10,000 papers 4 times slower."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def cache_dir(root: Path) -> Path | None:

@@ -39,14 +39,19 @@ class Pieces:
     whenever its file changed: contentstore.ContentStore) or what else it shows (citation key, topics, flag)
     did. `next()` starts a run; pieces of papers not asked for in that run are dropped."""
 
-    def __init__(self, previous: dict[tuple[str, str], tuple[Any, Any, str]] | None = None):
+    def __init__(self, previous: dict[tuple[str, str], tuple[Any, Any, str]] | None = None, *,
+                 only: set[str] | None = None):
         self._previous = previous or {}
         self._current: dict[tuple[str, str], tuple[Any, Any, str]] = {}
+        self._only = only
+        """If set, only these papers' pieces are kept (the others are made each time they are asked for)."""
 
     def next(self) -> Pieces:
-        return Pieces(self._current)
+        return Pieces(self._current, only=self._only)
 
     def get(self, kind: str, key: str, model: Any, extra: Any, make: Callable[[], str]) -> str:
+        if self._only is not None and key not in self._only:
+            return make()
         slot = (kind, key)
         hit = self._current.get(slot) or self._previous.get(slot)
         if hit is not None and hit[0] is model and hit[1] == extra:
@@ -80,21 +85,47 @@ def _csl_entry(index: SiteIndex, key: str, pieces: Pieces | None = None) -> str:
                   lambda: _compact(csl_item(key.lstrip("@"), _record(index, key), citekey=index.citekeys[key])))
 
 
+Chunks = Iterator[str]
+"""A file's text, made and written piece by piece (files.TreeWriter.write_stream): the big downloads are
+never whole in memory (reviewsite.json alone is 40 MB at 10,000 papers)."""
+
+
+def bibtex_chunks(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> Chunks:
+    for i, key in enumerate(keys):
+        yield ("\n" if i else "") + _bib_entry(index, key, pieces)
+
+
+def ris_chunks(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> Chunks:
+    for key in keys:
+        yield _ris_entry(index, key, pieces)
+
+
+def csl_chunks(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> Chunks:
+    # The same text as json.dumps of the whole list with these separators, made from per-paper pieces.
+    yield "["
+    for i, key in enumerate(keys):
+        yield ("," if i else "") + _csl_entry(index, key, pieces)
+    yield "]\n"
+
+
+def joined(chunks: Chunks) -> bytes:
+    return "".join(chunks).encode("utf-8")
+
+
 def bibtex(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> bytes:
-    return "\n".join(_bib_entry(index, k, pieces) for k in keys).encode("utf-8")
+    return joined(bibtex_chunks(index, keys, pieces))
 
 
 def ris(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> bytes:
-    return "".join(_ris_entry(index, k, pieces) for k in keys).encode("utf-8")
+    return joined(ris_chunks(index, keys, pieces))
 
 
 def csl_json(index: SiteIndex, keys: list[str], pieces: Pieces | None = None) -> bytes:
-    # The same bytes as json.dumps of the whole list with these separators, made from per-paper pieces.
-    return ("[" + ",".join(_csl_entry(index, k, pieces) for k in keys) + "]\n").encode("utf-8")
+    return joined(csl_chunks(index, keys, pieces))
 
 
-_WRITERS: dict[str, Callable[[SiteIndex, list[str], Pieces | None], bytes]] = {
-    "bib": bibtex, "ris": ris, "json": csl_json}
+_WRITERS: dict[str, Callable[[SiteIndex, list[str], Pieces | None], Chunks]] = {
+    "bib": bibtex_chunks, "ris": ris_chunks, "json": csl_chunks}
 
 
 def _dump_topics(index: SiteIndex, kind: str, items: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -137,8 +168,8 @@ def dump(index: SiteIndex) -> dict[str, Any]:
     return {**_head(index), "papers": [_dump_paper(index, key) for key, _ in index.papers]}
 
 
-def dump_json(index: SiteIndex, pieces: Pieces | None = None) -> bytes:
-    """`dump` as compact JSON (the same bytes as encoding it whole), from per-paper pieces."""
+def dump_chunks(index: SiteIndex, pieces: Pieces | None = None) -> Chunks:
+    """`dump` as compact JSON (the same text as encoding it whole), from per-paper pieces."""
 
     def paper(key: str) -> str:
         if pieces is None:
@@ -147,25 +178,37 @@ def dump_json(index: SiteIndex, pieces: Pieces | None = None) -> bytes:
         extra = (index.citekeys[key], tuple((t.kind, t.slug) for t in index.topics[key]), flag and flag.level)
         return pieces.get("dump", key, index.paper(key), extra, lambda: _compact(_dump_paper(index, key)))
 
-    head = _compact(_head(index))
-    papers = ",".join(paper(key) for key, _ in index.papers)
-    return (head[:-1] + ',"papers":[' + papers + "]}\n").encode("utf-8")
+    yield _compact(_head(index))[:-1] + ',"papers":['
+    for i, (key, _) in enumerate(index.papers):
+        yield ("," if i else "") + paper(key)
+    yield "]}\n"
 
 
-def export_items(index: SiteIndex, pieces: Pieces | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every export, one file at a time (path in the docs folder, bytes): a writer can stream them."""
+def dump_json(index: SiteIndex, pieces: Pieces | None = None) -> bytes:
+    return joined(dump_chunks(index, pieces))
+
+
+def export_items(index: SiteIndex, pieces: Pieces | None = None) -> Iterator[tuple[str, bytes | Chunks]]:
+    """Every export, one file at a time: its path in the docs folder and its bytes, or (the site-wide
+    downloads, which grow with the literature) its text in chunks to write as they come.
+
+    Without `pieces` (a one-off build), the entries of papers on topic pages are still made once: the topic
+    downloads come first and keep theirs for the whole-literature files (only those: memory)."""
+    if pieces is None:
+        pieces = Pieces(only={key for kind in ("mechanisms", "strategies")
+                              for slug, _ in getattr(index, kind) for key in index.topic_papers(kind, slug)})
     everything = [REVIEW_KEY, *(key for key, _ in index.papers)]
-    for ext, _ in EXPORT_FORMATS:
-        yield download_path("", "literature", ext), _WRITERS[ext](index, everything, pieces)
     for kind, items in (("mechanisms", index.mechanisms), ("strategies", index.strategies)):
         for slug, _ in items:
             keys = index.topic_papers(kind, slug)
             if keys:
                 for ext, _ in EXPORT_FORMATS:
-                    yield download_path(kind, slug, ext), _WRITERS[ext](index, [REVIEW_KEY, *keys], pieces)
-    yield download_path("", "reviewsite", "json"), dump_json(index, pieces)
+                    yield download_path(kind, slug, ext), joined(_WRITERS[ext](index, [REVIEW_KEY, *keys], pieces))
+    for ext, _ in EXPORT_FORMATS:
+        yield download_path("", "literature", ext), _WRITERS[ext](index, everything, pieces)
+    yield download_path("", "reviewsite", "json"), dump_chunks(index, pieces)
 
 
 def export_files(index: SiteIndex, pieces: Pieces | None = None) -> dict[str, bytes]:
     """Every export, keyed by its path in the docs folder."""
-    return dict(export_items(index, pieces))
+    return {rel: data if isinstance(data, bytes) else joined(data) for rel, data in export_items(index, pieces)}

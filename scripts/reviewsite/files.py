@@ -8,6 +8,7 @@ file, a symlink) is refused rather than cleaned.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -31,6 +32,9 @@ class UnsafeOutput(Exception):
         self.folder, self.found, self.why = folder, found, why
         shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
         super().__init__(f"{folder}: {why}: {shown}")
+
+    def __reduce__(self) -> tuple[type[UnsafeOutput], tuple[str, list[str], str]]:
+        return (UnsafeOutput, (self.folder, self.found, self.why))  # so it crosses from a worker process
 
 
 def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
@@ -190,6 +194,42 @@ class TreeWriter:
         self.written += 1
         return True
 
+    def write_stream(self, rel: str, chunks: Iterable[str]) -> bool:
+        """Make `rel` hold the UTF-8 text of `chunks`, written as they come (never whole in memory); returns
+        whether it changed. The file is compared with the old one by size and hash."""
+        if rel not in self.recorded:
+            self.expect([rel])
+        self.names.add(rel)
+        target = self.root / rel
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        digest, size = hashlib.blake2b(), 0
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    data = chunk.encode("utf-8")
+                    digest.update(data)
+                    size += len(data)
+                    handle.write(data)
+            if _same_file(target, size, digest.digest()):
+                Path(tmp).unlink()
+                return False
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.written += 1
+        return True
+
+    def adopt(self, names: Iterable[str], written: int) -> None:
+        """Files another process wrote here through its copy of this writer (forked.py)."""
+        names = list(names)
+        self.recorded.update(names)
+        self.names.update(names)
+        self.written += written
+
     def keep(self, rel: str) -> None:
         """`rel`, written by an earlier run and known to be unchanged, stays."""
         if rel not in self.recorded:
@@ -213,6 +253,20 @@ class TreeWriter:
             _write_manifest(self.root, self.names)
             journal.unlink(missing_ok=True)
         return self.written, removed
+
+
+def _same_file(path: Path, size: int, digest: bytes) -> bool:
+    """Whether `path` holds `size` bytes hashing to `digest` (blake2b), read a block at a time."""
+    try:
+        if path.stat().st_size != size:
+            return False
+        h = hashlib.blake2b()
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                h.update(block)
+    except OSError:
+        return False
+    return h.digest() == digest
 
 
 def write_tree(files: dict[str, bytes], root: Path, shown: str = "") -> tuple[int, int]:

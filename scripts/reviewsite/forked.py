@@ -1,22 +1,28 @@
-"""Work split across processes made by `fork`: a child gets a copy of everything already in memory (the
-content, the site index, the templates) for free, and shares it with the parent until either writes.
+"""Work done by processes made with `fork`: a child gets a copy of everything already in memory (the content,
+the site index, the templates) for free, shares it with the parent until either writes, and gives all of
+its memory back when it exits.
 
-Only for single-threaded callers (`reviewsite build`): forking a process that runs other threads, as
-`reviewsite serve` does, can copy a lock some other thread holds. Where `fork` is missing, or one worker
-is asked for, everything runs in this process.
+- `both(child, parent)`: `child()` in a forked process while `parent()` runs here (two cores);
+- `in_child(fn)`: `fn()` in a forked process, so that what it allocates is gone when it returns.
+
+Results and exceptions come back pickled. Only for single-threaded callers (`reviewsite build`): forking a
+process that runs other threads, as `reviewsite serve` does, can copy a lock some other thread holds.
+Where `fork` is missing, everything runs in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
 import sys
 import traceback
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-T = TypeVar("T")
+R = TypeVar("R")
+P = TypeVar("P")
 
 
 def usable_cores() -> int:
@@ -26,54 +32,74 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _child(work: Callable[[Sequence[T]], int], items: Sequence[T], pipe: int) -> None:
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def _child(fn: Callable[[], Any], pipe: int) -> None:
     """Runs in the forked child: never returns, never runs the parent's exit handlers."""
     code = 0
     try:
-        result: object = work(items)
-    except BaseException:  # noqa: BLE001 - everything goes back to the parent
-        result = RuntimeError("a worker failed:\n" + traceback.format_exc())
-        code = 1
+        result: Any = fn()
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        exc.add_note("in a worker process:\n" + traceback.format_exc())
+        result, code = exc, 1
     try:
+        try:
+            data = pickle.dumps(result)
+        except Exception:  # noqa: BLE001 - an exception that does not pickle still says what went wrong
+            data = pickle.dumps(RuntimeError(f"a worker failed: {result!r}"))
         with os.fdopen(pipe, "wb") as out:
-            out.write(pickle.dumps(result))
+            out.write(data)
     finally:
         os._exit(code)
 
 
-def run_split(items: Sequence[T], work: Callable[[Sequence[T]], int], *, share: float = 0.5,
-              here: Callable[[], None] | None = None, workers: int = 2) -> int:
-    """`work(items)` on two processes: a forked child takes the first `share` of the items, this process the
-    rest after running `here()` (work only the parent can do, such as writing files it must account for).
-    Returns the sum of what both `work` calls returned; a failure in the child is raised here."""
-    if workers < 2 or not hasattr(os, "fork") or len(items) < 2:
-        if here is not None:
-            here()
-        return work(items)
-    cut = int(len(items) * share)
+def _fork(fn: Callable[[], Any]) -> tuple[int, int]:
     sys.stdout.flush()
     sys.stderr.flush()
     gc.collect()
-    gc.freeze()  # the child's collector then never touches (and copies) what exists now
+    gc.freeze()  # the child's collector then never touches (and so never copies) what exists now
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(read)
-        _child(work, items[:cut], write)
+        _child(fn, write)
     os.close(write)
+    return pid, read
+
+
+def _join(pid: int, read: int) -> Any:
     try:
-        if here is not None:
-            here()
-        total = work(items[cut:])
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-        read = -1
     finally:
-        if read >= 0:
-            os.close(read)
         _, status = os.waitpid(pid, 0)
         gc.unfreeze()
-    result = pickle.loads(data) if data else RuntimeError(f"a worker died (status {status})")  # noqa: S301
+    result = pickle.loads(data) if data else RuntimeError(f"a worker died (wait status {status})")  # noqa: S301
     if isinstance(result, BaseException):
         raise result
-    return total + int(result)
+    return result
+
+
+def both(child: Callable[[], R], parent: Callable[[], P]) -> tuple[R, P]:
+    """`child()` in a forked process while `parent()` runs in this one; both results. A failure in either is
+    raised here (the child is always waited for)."""
+    if not can_fork():
+        return child(), parent()
+    pid, read = _fork(child)
+    try:
+        mine = parent()
+    except BaseException:
+        with contextlib.suppress(BaseException):  # the parent's own failure is the one to report
+            _join(pid, read)
+        raise
+    return _join(pid, read), mine
+
+
+def in_child(fn: Callable[[], R]) -> R:
+    """`fn()` in a forked process: its result, and none of what it allocated stays in this one."""
+    if not can_fork():
+        return fn()
+    pid, read = _fork(fn)
+    return _join(pid, read)

@@ -33,7 +33,7 @@ from .contentstore import ContentStore
 from .engines import Engine
 from .export import Pieces
 from .files import TreeWriter
-from .forked import run_split
+from .forked import both, can_fork
 from .render import environment, render_page
 from .siteindex import SiteIndex, prose_keys
 from .views import GENERATORS, papers
@@ -41,6 +41,9 @@ from .views import GENERATORS, papers
 Stat = tuple[int, int, int]
 PARALLEL_FROM = 400
 """Fewer paper pages than this to render are not worth a second process."""
+CHILD_SHARE = 0.45
+"""Of the paper pages, the share the second process renders; it also makes the data files, this one every
+other page (bench/README.md: the two then finish about together)."""
 
 
 def paper_path(key: str) -> str:
@@ -90,12 +93,14 @@ class SiteGenerator:
     """Writes the generated docs folder from the content, again and again (see the module's docstring)."""
 
     def __init__(self, project: Project, engine: Engine, *, store: ContentStore | None = None,
-                 keep_pieces: bool = False, workers: int = 1):
+                 keep_pieces: bool = False, workers: int = 1, once: bool = False):
         self.project = project
         self.engine = engine
         self.store = store or ContentStore()
         self.workers = workers
         """Processes for the paper pages of a first run (forked.py): only for single-threaded callers."""
+        self.once = once
+        """Run once (reviewsite build): the files' text is dropped once checked (31 MB at 10,000 papers)."""
         self._pieces: Pieces | None = Pieces() if keep_pieces else None
         self._fingerprint = ""
         self._env: Environment | None = None
@@ -111,6 +116,9 @@ class SiteGenerator:
         problems = sorted(set(problems + template_problems(self.project)))
         if problems or content.review is None:
             return None, problems
+        if self.once:  # text serves to place problems, and there are none
+            for source in content.sources.values():
+                source.located.text = ""
         return SiteIndex(content, self.project.settings), []
 
     def run(self) -> Run:
@@ -124,29 +132,31 @@ class SiteGenerator:
         writer = TreeWriter(self.project.docs_dir, self.project.rel(self.project.docs_dir))
         env = self._environment()
         ctx = view_context(self.project, index)
-        run = Run(pages=len(index.papers))
         todo = self._stale_papers(index, writer)
-        run.rendered = len(todo)
-
-        def rest() -> None:  # everything but the paper pages to render, in this process
-            others = self._other_pages(ctx, env, writer)
-            run.pages += others
-            run.rendered += others
-            self._data_files(ctx, writer)
-
-        if self.workers > 1 and len(todo) >= PARALLEL_FROM:
+        run = Run(pages=len(index.papers), rendered=len(todo))
+        if self.workers > 1 and can_fork() and len(todo) >= PARALLEL_FROM:
             self._papers = {}  # a one-off run (reviewsite build): nothing to remember for the next
             keys = [key for key, _ in todo]
-            # The child takes more paper pages: this process also makes every other page and file.
-            mine: list[int] = []  # what this process wrote (the child's writes are counted in its own copy)
-            total = run_split(keys, lambda part: self._render_papers(ctx, env, writer, part, mine), share=0.6,
-                              here=rest, workers=self.workers)
-            for key in keys[: int(len(keys) * 0.6)]:
-                writer.keep(paper_path(key))
-            writer.written += total - sum(mine)
+            cut = int(len(keys) * CHILD_SHARE)
+
+            def child() -> tuple[list[str], int]:  # the data files and some paper pages, in a forked process
+                before = set(writer.names)
+                written = self._data_files(ctx, writer) + self._render_papers(ctx, env, writer, keys[:cut])
+                return sorted(writer.names - before), written
+
+            def parent() -> int:  # every other page and the rest of the paper pages, here
+                count = self._other_pages(ctx, env, writer)
+                self._render_papers(ctx, env, writer, keys[cut:])
+                return count
+
+            (names, written), others = both(child, parent)
+            writer.adopt(names, written)
         else:
-            rest()
-            self._render_papers(ctx, env, writer, [key for key, _ in todo], [], inputs=dict(todo))
+            others = self._other_pages(ctx, env, writer)
+            self._data_files(ctx, writer)
+            self._render_papers(ctx, env, writer, [key for key, _ in todo], inputs=dict(todo))
+        run.pages += others
+        run.rendered += others
         run.written, run.removed = writer.finish()
         return run
 
@@ -161,13 +171,14 @@ class SiteGenerator:
                 count += 1
         return count
 
-    def _data_files(self, ctx: Any, writer: TreeWriter) -> None:
+    def _data_files(self, ctx: Any, writer: TreeWriter) -> int:
+        """Assets, exports, rows and feed; how many files changed."""
         from .build import data_files
 
         if self._pieces is not None:
             self._pieces = self._pieces.next()
-        for rel, data in data_files(self.project, ctx, self._pieces):
-            writer.write(rel, data)
+        return sum(writer.write(rel, data) if isinstance(data, bytes) else writer.write_stream(rel, data)
+                   for rel, data in data_files(self.project, ctx, self._pieces))
 
     def _stale_papers(self, index: SiteIndex, writer: TreeWriter) -> list[tuple[str, tuple[Any, ...]]]:
         """Papers whose page must be rendered (their inputs changed, or their file is not the one written),
@@ -188,10 +199,10 @@ class SiteGenerator:
         self._papers = kept
         return todo
 
-    def _render_papers(self, ctx: Any, env: Environment, writer: TreeWriter, keys: Sequence[str], counts: list[int],
+    def _render_papers(self, ctx: Any, env: Environment, writer: TreeWriter, keys: Sequence[str],
                        inputs: dict[str, tuple[Any, ...]] | None = None) -> int:
-        """Render and write these papers' pages; returns how many files changed (also appended to `counts`).
-        With `inputs`, remember what each page was made from (for the next run)."""
+        """Render and write these papers' pages; returns how many files changed. With `inputs`, remember what
+        each page was made from (for the next run)."""
         written = 0
         for key in keys:
             path = paper_path(key)
@@ -201,7 +212,6 @@ class SiteGenerator:
             written += writer.write(path, render_page(env, page, self.engine).encode("utf-8"))
             if inputs is not None:
                 self._papers[path] = (inputs[key], _stat(self.project.docs_dir / path))
-        counts.append(written)
         return written
 
     def _environment(self) -> Environment:

@@ -110,13 +110,21 @@ def render(text: str, citer: Citer | None = None, *, inline: bool = False) -> st
     return _PLACEHOLDER.sub(swap, clean)
 
 
+_PLAIN_ALREADY = re.compile(r"(?:[^\W_]|[ \n,.;:'?%/])*")
+"""Text made only of letters, digits, spaces and plain punctuation: Markdown leaves it as it is."""
+_LIST_START = re.compile(r"(?m)^\s*\d+[.)]")
+
+
 @functools.lru_cache(maxsize=16384)
 def plain(text: str, limit: int = 300) -> str:
     """Plain text for meta descriptions and feeds: no markup, no citations, one line. Cached: a pure function,
     asked again for the same texts on every regeneration of `reviewsite serve` (snippets, cards, descriptions)."""
-    without = re.sub(r"\s*\[@[^\]\n]*\]", "", text)
-    stripped = nh3.clean(_MD.render(without), tags=set())
-    flat = " ".join(html.unescape(stripped).split())
+    if _PLAIN_ALREADY.fullmatch(text) and not _LIST_START.search(text):
+        flat = " ".join(text.split())  # nothing Markdown would change (most descriptions: authors, journal, year)
+    else:
+        without = re.sub(r"\s*\[@[^\]\n]*\]", "", text)
+        stripped = nh3.clean(_MD.render(without), tags=set())
+        flat = " ".join(html.unescape(stripped).split())
     if len(flat) > limit:
         flat = flat[: limit - 1].rsplit(" ", 1)[0] + "…"
     return flat

@@ -9,12 +9,14 @@ page (one `citation_author` entry per author; bench/README.md).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 _ESCAPE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
 _NAMED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_CONTAINERS = frozenset({dict, list, tuple})
 _PLAIN_KEY = re.compile(r"[a-z_][a-z0-9_]*")
 _RESERVED_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 """Words a YAML 1.1 parser would read as booleans or null: never written as plain keys."""
@@ -31,11 +33,13 @@ def _escape(match: re.Match[str]) -> str:
 
 def quote(text: str) -> str:
     """`text` as a double-quoted YAML scalar on one line."""
+    if _ESCAPE.search(text) is None:
+        return f'"{text}"'
     return '"' + _ESCAPE.sub(_escape, text) + '"'
 
 
 def _scalar(value: Any) -> str:
-    if isinstance(value, str):
+    if type(value) is str:
         return quote(value)
     if value is None:
         return "null"
@@ -46,6 +50,7 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"front matter cannot hold a {type(value).__name__}")
 
 
+@functools.lru_cache(maxsize=1024)
 def _key(key: Any) -> str:
     if not isinstance(key, str):
         raise TypeError("front matter keys must be strings")
@@ -53,11 +58,13 @@ def _key(key: Any) -> str:
 
 
 def _container(value: Any) -> bool:
-    return isinstance(value, (Mapping, list, tuple))
+    return type(value) in _CONTAINERS or isinstance(value, (Mapping, list, tuple))
 
 
 def _inline(value: Any) -> str:
     """A scalar, or an empty mapping or list, on the line of its key or dash."""
+    if type(value) is str:
+        return quote(value)
     if _container(value):
         return "{}" if isinstance(value, Mapping) else "[]"
     return _scalar(value)
@@ -67,13 +74,15 @@ def _block(value: Mapping[str, Any] | Sequence[Any], indent: str, first: str, ou
     """The lines of a non-empty mapping or list at `indent`; its first line starts with `first` instead
     (a list item's `- `, so a mapping in a list reads `- key: value`)."""
     lead = first
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         for key in sorted(value):
             item = value[key]
             head = f"{lead}{_key(key)}:"
-            if _container(item) and item:
+            if type(item) is str:
+                out.append(f"{head} {quote(item)}")
+            elif _container(item) and item:
                 out.append(head)
-                inner = indent + "  " if isinstance(item, Mapping) else indent  # lists under a key: indentless
+                inner = indent if type(item) in (list, tuple) else indent + "  "  # lists under a key: indentless
                 _block(item, inner, inner, out)
             else:
                 out.append(f"{head} {_inline(item)}")
