@@ -203,13 +203,19 @@
   if (more) {
     more.addEventListener("click", function () { limit += pageSize; update(false); });
   }
-  /* One open "N topics" list at a time (on a screen it floats over the rows below); Escape closes it. */
+  /* One open "N topics" list at a time (on a screen it floats over the row); Escape or a click elsewhere
+   * closes it. */
   table.addEventListener("toggle", function (event) {
     if (!event.target.open) return;
     Array.prototype.forEach.call(table.querySelectorAll("details[open]"), function (other) {
       if (other !== event.target) other.open = false;
     });
   }, true);
+  document.addEventListener("click", function (event) {
+    Array.prototype.forEach.call(table.querySelectorAll("details[open]"), function (open) {
+      if (!open.contains(event.target)) open.open = false;
+    });
+  });
   table.addEventListener("keydown", function (event) {
     var open = event.key === "Escape" && event.target.closest ? event.target.closest("details[open]") : null;
     if (open) {
