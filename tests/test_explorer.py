@@ -33,10 +33,10 @@ def node(code: str, data: Any = None) -> Any:
 
 
 def row(i: int, *, year: int | None, relations=("reference",), topics=(), types=(), tags=(), title="", author="",
-        journal="", text=""):
+        journal="", text="", flag=None):
     return {"index": i, "year": year, "relations": list(relations), "topics": list(topics), "types": list(types),
             "tags": list(tags), "title": title, "author": author, "journal": journal,
-            "text": text or f"{title} {author} {journal}"}
+            "text": text or f"{title} {author} {journal}", "flag": flag}
 
 
 ROWS = [
@@ -46,11 +46,12 @@ ROWS = [
     row(2, year=2020, relations=["cites-review", "similar"], title="Beta", author="Çelik C",
         topics=["mechanisms:cd19-genetic-loss"], tags=["CD19", "B-ALL"]),
     row(3, year=None, relations=["cites-review"], title="Undated", author="Doe D", journal="Cell"),
-    row(4, year=2022, relations=["reference"], title="Gamma", author="Évora E", text="Gamma Évora CD22 Ünïcödé"),
+    row(4, year=2022, relations=["reference"], title="Gamma", author="Évora E", text="Gamma Évora CD22 Ünïcödé",
+        flag=["retracted", "Retracted"]),
     row(5, year=2025, relations=["cites-review"], title="Late", author="Fox F", journal="Nature"),
     row(6, year=2020, relations=["cited"], title="Delta", author="Abbot A", types=["Review", "Clinical Trial"],
         journal="blood advances"),
-    row(7, year=2021, relations=["cited"], title="Anonymous", author="", journal=""),
+    row(7, year=2021, relations=["cited"], title="Anonymous", author="", journal="", flag=["corrected", "Corrected"]),
 ]
 
 
@@ -81,6 +82,15 @@ def test_topic_type_tag_and_free_text_filters():
     assert titles("text=unicode cd22") == ["Gamma"], "all words, accents folded, any case"
     assert titles("text=angstrom") == ["Zeta trial"]
     assert titles("text=nothing-matches-this") == []
+
+
+@needs_node
+def test_integrity_notice_filter():
+    """Issue 15: the explorer keeps just the retracted, or every paper with a notice."""
+    assert titles("notice=retracted") == ["Gamma"]
+    assert titles("notice=any") == ["Gamma", "Anonymous"]
+    assert titles("notice=corrected&relation=cited") == ["Anonymous"]
+    assert titles("notice=bogus") == titles(""), "an unknown notice is ignored"
 
 
 @needs_node
@@ -115,16 +125,16 @@ def test_missing_values_go_last_in_any_order_of_rows():
 @needs_node
 def test_state_round_trips_through_the_url_and_ignores_junk():
     out = node("""
-      const s = E.parseState('?relation=cites-review&from=2020&to=2024&topic=strategies%3Acd22-car&tag=B-ALL&text=%20CD19%20%20x&sort=title-asc');
+      const s = E.parseState('?relation=cites-review&from=2020&to=2024&topic=strategies%3Acd22-car&tag=B-ALL&notice=any&text=%20CD19%20%20x&sort=title-asc');
       const junk = E.parseState('from=20x0&to=99999&sort=evil&text=' + 'a'.repeat(500) + '&relation=' + 'r'.repeat(99));
       return {s, q: E.serializeState(s), again: E.parseState(E.serializeState(s)), junk,
               empty: E.serializeState(E.parseState('')), defaults: E.defaults(),
               isDefault: [E.isDefault(E.parseState('')), E.isDefault(s), E.isDefault(E.parseState('sort=year-desc'))]};
     """)
     assert out["s"] == {"relation": "cites-review", "from": 2020, "to": 2024, "topic": "strategies:cd22-car",
-                        "type": "", "tag": "B-ALL", "text": "CD19 x", "sort": "title-asc"}
-    assert out["q"] == ("relation=cites-review&from=2020&to=2024&topic=strategies%3Acd22-car&tag=B-ALL&text=CD19+x"
-                        "&sort=title-asc")
+                        "type": "", "tag": "B-ALL", "notice": "any", "text": "CD19 x", "sort": "title-asc"}
+    assert out["q"] == ("relation=cites-review&from=2020&to=2024&topic=strategies%3Acd22-car&tag=B-ALL&notice=any"
+                        "&text=CD19+x&sort=title-asc")
     assert out["again"] == out["s"]
     assert out["junk"]["from"] is None and out["junk"]["to"] is None and out["junk"]["sort"] == "year-desc"
     assert len(out["junk"]["text"]) == 200 and len(out["junk"]["relation"]) == 40
@@ -239,7 +249,7 @@ def test_form_fields_are_the_url_parameters_and_offer_what_rows_carry(site):
     article = site.article("literature/")
     form = article.select_one("form#literature-filters")
     names = {el["name"] for el in form.select("[name]")}
-    assert names == {"relation", "from", "to", "topic", "type", "tag", "text", "sort"}
+    assert names == {"relation", "from", "to", "topic", "type", "tag", "notice", "text", "sort"}
     rows = table_rows(site)
 
     def options(name: str) -> set[str]:

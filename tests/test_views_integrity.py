@@ -36,3 +36,8 @@ def test_a_retracted_paper_is_flagged_on_its_page_and_wherever_it_is_cited(proje
     retracted = entries["/fixture/papers/26516065/"]
     assert "rs-ref--retracted" in retracted["class"] and retracted.strong.get_text() == "Retracted:"
     assert "class" not in entries["/fixture/papers/rosenbaum-2017/"].attrs
+
+    literature = BeautifulSoup(render_view(site, by_path["literature/index.md"]), "html.parser")
+    flags = {tr["data-key"]: tr.get("data-flag") for tr in literature.select("#literature-table tbody tr")}
+    assert flags["26516065"] == "retracted" and flags["29155426"] == "corrected" and flags["rosenbaum-2017"] is None
+    assert literature.select_one("select[name=notice] option[value=retracted]") is not None

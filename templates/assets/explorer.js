@@ -3,7 +3,9 @@
  *
  * A row is {index, key, relations: [..], year: number|null, topics: [..], types: [..], tags: [..],
  *           title, author, journal, text}.
- * A state is {relation, from, to, topic, type, tag, text, sort}; it round-trips through the URL query string.
+ * A state is {relation, from, to, topic, type, tag, notice, text, sort}; it round-trips through the URL query
+ * string. `notice` keeps the papers with an integrity notice: "any", or one level ("retracted", "concern",
+ * "corrected"); a row's `flag` is [level, label] or null.
  * Rows come from the page's table or, when the page lists only the newest papers, from the compact JSON
  * the literature view writes (`rowsFromData`). */
 (function (root, factory) {
@@ -18,11 +20,13 @@
   "use strict";
 
   var SORTS = ["year-desc", "year-asc", "title-asc", "author-asc", "journal-asc"];
-  var KEYS = ["relation", "from", "to", "topic", "type", "tag", "text", "sort"];
+  var KEYS = ["relation", "from", "to", "topic", "type", "tag", "notice", "text", "sort"];
+  var NOTICES = ["any", "retracted", "concern", "corrected"];
   var FIELDS = ["key", "title", "author", "year", "journal", "relations", "topics", "types", "tags", "flag"];
 
   function defaults() {
-    return { relation: "", from: null, to: null, topic: "", type: "", tag: "", text: "", sort: "year-desc" };
+    return { relation: "", from: null, to: null, topic: "", type: "", tag: "", notice: "", text: "",
+      sort: "year-desc" };
   }
 
   function parseYear(value) {
@@ -45,6 +49,8 @@
     state.topic = clean(params.get("topic"), 120);
     state.type = clean(params.get("type"), 120);
     state.tag = clean(params.get("tag"), 120);
+    var notice = params.get("notice");
+    state.notice = NOTICES.indexOf(notice) >= 0 ? notice : "";
     state.text = clean(params.get("text"), 200);
     var sort = params.get("sort");
     state.sort = SORTS.indexOf(sort) >= 0 ? sort : "year-desc";
@@ -86,6 +92,10 @@
     if (state.topic && row.topics.indexOf(state.topic) < 0) return false;
     if (state.type && row.types.indexOf(state.type) < 0) return false;
     if (state.tag && (row.tags || []).indexOf(state.tag) < 0) return false;
+    if (state.notice) {
+      var level = Array.isArray(row.flag) ? row.flag[0] : "";
+      if (!level || (state.notice !== "any" && level !== state.notice)) return false;
+    }
     if (state.text) {
       var hay = fold(row.text);
       var words = fold(state.text).split(" ");

@@ -31,6 +31,7 @@
       tr: tr, index: index, key: d.key || "",
       relations: split(d.relation, " "), year: d.year ? parseInt(d.year, 10) : null,
       topics: split(d.topics, " "), types: split(d.types, "|"), tags: split(d.tags, "|"),
+      flag: d.flag ? [d.flag, ""] : null,
       title: cell("title"), author: cell("author"), journal: cell("journal"),
       text: tr.textContent + " " + split(d.tags, "|").join(" ")
     };
