@@ -317,3 +317,35 @@ def test_a_failing_worker_fails_the_build(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(papers, "paper_page", flaky)
     with pytest.raises((RuntimeError, ValueError), match="boom in a worker"):
         generate(find_project(project), workers=2)
+
+
+def test_export_pieces_are_kept_from_run_to_run(project: Path, monkeypatch: pytest.MonkeyPatch):
+    """A paper's part of the site-wide downloads is made once, then reused run after run until it changes."""
+    from reviewsite import export
+
+    made: list[str] = []
+    real = export._bib_entry
+
+    def counting(index, key, pieces=None):
+        return real(index, key, pieces if pieces is None else _Counting(pieces, made))
+
+    class _Counting:
+        def __init__(self, pieces, made):
+            self.pieces, self.made = pieces, made
+
+        def get(self, kind, key, model, extra, make):
+            return self.pieces.get(kind, key, model, extra, lambda: (self.made.append(key), make())[1])
+
+    monkeypatch.setattr(export, "_bib_entry", counting)
+    generator = SiteGenerator(find_project(project), get_engine("mkdocs"), keep_pieces=True)
+    generator.run()
+    first = len(made)
+    assert first > 0
+    for _ in range(3):
+        made.clear()
+        generator.run()
+        assert made == [], "nothing changed: every piece is reused"
+    replace(project / "content" / "papers" / "26516065.yaml", "Convergence of Acquired", "Convergence of Late Acquired")
+    made.clear()
+    generator.run()
+    assert set(made) == {"26516065"}

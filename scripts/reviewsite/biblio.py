@@ -27,11 +27,11 @@ def author_name(author: Author) -> str:
 
 
 def authors_short(record: Record, limit: int = 3) -> str:
-    names = [author_name(a) for a in record.authors]
+    names = [author_name(a) for a in record.authors[:limit]]  # only those shown (listings call this per paper)
     if not names:
         return ""
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + ", et al."
+    if len(record.authors) > limit:
+        return ", ".join(names) + ", et al."
     return ", ".join(names)
 
 

@@ -54,11 +54,10 @@ class Pieces:
             return make()
         slot = (kind, key)
         hit = self._current.get(slot) or self._previous.get(slot)
-        if hit is not None and hit[0] is model and hit[1] == extra:
-            return hit[2]
-        value = make()
-        self._current[slot] = (model, extra, value)
-        return value
+        if hit is None or hit[0] is not model or hit[1] != extra:
+            hit = (model, extra, make())
+        self._current[slot] = hit
+        return hit[2]
 
 
 def _record(index: SiteIndex, key: str) -> Record:

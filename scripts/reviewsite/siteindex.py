@@ -116,6 +116,11 @@ class SiteIndex:
             for topic in self.topics[key]:
                 self._topic_papers.setdefault(topic.key, []).append(key)
         self.flags = {key: flag for key, paper in self.papers if (flag := _flag(paper)) is not None}
+        self._curated: dict[str, list[str]] = {}
+        for key, paper in self.papers:
+            for kind in TOPIC_KINDS:
+                for slug in getattr(paper.curation, kind):
+                    self._curated.setdefault(f"{kind}:{slug}", []).append(key)
 
     # -- lookups
 
@@ -150,6 +155,10 @@ class SiteIndex:
     def topic_papers(self, kind: str, slug: str) -> list[str]:
         """Papers informing a mechanism or strategy (curated or cited), in literature order."""
         return list(self._topic_papers.get(f"{kind}:{slug}", []))
+
+    def curated(self, kind: str, slug: str) -> list[str]:
+        """Papers whose curation lists this mechanism or strategy, in literature order."""
+        return list(self._curated.get(f"{kind}:{slug}", []))
 
     def counts(self) -> dict[str, int]:
         counts = {"papers": len(self.papers), "mechanisms": len(self.mechanisms),

@@ -46,9 +46,7 @@ def mechanism_links(ctx: ViewContext, path: str, slugs: list[str]) -> list[dict[
 def _further_reading(ctx: ViewContext, path: str, kind: str, slug: str, cited: set[str]) -> dict[str, Any]:
     """Papers curators tagged with this topic but not cited in its text: the newest FURTHER_READING, and a
     link to the literature filtered on the topic for the rest."""
-    field = "mechanisms" if kind == "mechanisms" else "strategies"
-    keys = [key for key, paper in ctx.index.papers
-            if slug in getattr(paper.curation, field) and key not in cited]
+    keys = [key for key in ctx.index.curated(kind, slug) if key not in cited]
     more = len(keys) - FURTHER_READING
     return {
         "papers": [paper_row(ctx, path, key) for key in keys[:FURTHER_READING]],
