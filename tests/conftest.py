@@ -19,6 +19,14 @@ def _no_proxy(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _build_cache_home(tmp_path_factory: pytest.TempPathFactory):
+    """Build caches go to a scratch folder, not the user's ~/.cache (subprocesses inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REVIEWSITE_CACHE_HOME", str(tmp_path_factory.mktemp("reviewsite-cache")))
+        yield
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A writable copy of the minimal fixture project."""

@@ -106,15 +106,50 @@ def test_the_build_cache_builds_nothing_but_models(project):
     assert ContentStore.from_cache(project)._models == {}
 
 
-def test_a_symlinked_cache_folder_is_never_written_through(project, tmp_path):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (project / ".cache").symlink_to(elsewhere, target_is_directory=True)
+def _planted(project: Path) -> dict:
+    """Validated models for the project's files, with one mechanism's title changed past validation."""
+    store = ContentStore()
+    store.load(project)
+    models = dict(store._models)
+    key = ("Mechanism", contentstore.digest_of((project / MECHANISM).read_bytes()))
+    models[key] = models[key].model_copy(update={"title": "<script>alert(1)</script>"})
+    return models
+
+
+def _title(store: ContentStore, project: Path) -> str:
+    content, _ = store.load(project)
+    return content.mechanisms["limited-persistence"].title
+
+
+def test_a_cache_committed_in_the_project_is_never_read(project):
+    """Unpickled models skip validation: a pull request that commits a cache must not reach the site."""
+    planted = pickle.dumps(_planted(project))
+    folder = project / ".cache" / "reviewsite-build"
+    folder.mkdir(parents=True)
+    (folder / f"content-{contentstore.code_fingerprint()}.pickle").write_bytes(planted)
+    assert cache_dir(project) is not None and not cache_dir(project).is_relative_to(project.resolve())
+    assert "<script>" not in _title(ContentStore.from_cache(project), project)
+
+
+def test_a_cache_whose_signature_does_not_match_is_not_used(project):
+    store = ContentStore()
+    store.load(project)
+    store.save(project)
+    path = next(cache_dir(project).glob("content-*.pickle"))
+    signature = path.read_bytes()[:32]
+    path.write_bytes(signature + pickle.dumps(_planted(project)))
+    primed = ContentStore.from_cache(project)
+    assert primed._models == {}
+    assert "<script>" not in _title(primed, project)
+
+
+def test_a_cache_home_inside_the_project_is_refused(project, monkeypatch):
+    monkeypatch.setenv("REVIEWSITE_CACHE_HOME", str(project / "cache"))
     assert cache_dir(project) is None
     store = ContentStore()
     store.load(project)
     store.save(project)
-    assert list(elsewhere.rglob("*")) == []
+    assert not (project / "cache").exists()
 
 
 def test_a_writer_interrupted_mid_way_leaves_only_files_it_can_remove(tmp_path):

@@ -180,7 +180,7 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="check, generate pages, then build the site with the engine")
     b.add_argument("--pages-only", action="store_true", help="write the generated docs folder, skip the engine")
     b.add_argument("--no-cache", action="store_true",
-                   help="parse and validate every content file (default: reuse .cache/reviewsite-build/)")
+                   help="parse and validate every content file (default: reuse the user build cache)")
     _engine_option(b)
     b.set_defaults(func=cmd_build)
 

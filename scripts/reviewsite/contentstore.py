@@ -5,10 +5,12 @@ repeated builds cheap.
   are unchanged is not read again, and a file whose bytes hash to a digest seen before is not parsed or
   validated again. A file changed less than `RACY_NS` before it was looked at is read again next time
   (as git does with its index): a second edit within the file system's time resolution is never missed.
-- On disk (`reviewsite build`): the validated models by digest, in `.cache/reviewsite-build/`, for the
-  next build. The cache file is named after a fingerprint of the package's own source and of pydantic,
-  so a changed model or validator never reads an old one; it holds only files that validated, is read
-  with an unpickler that builds nothing but our models, and is never written through a symlink.
+- On disk (`reviewsite build`): the validated models by digest, for the next build, in the user's cache
+  (`$REVIEWSITE_CACHE_HOME`, else `$XDG_CACHE_HOME/reviewsite`, else `~/.cache/reviewsite`), never in the
+  project: unpickled models skip validation, so a cache a pull request committed must never be read. The
+  file is signed with a key that only this user's cache holds and is read only if the signature matches,
+  with an unpickler that builds nothing but our models. Its name carries a fingerprint of the package's
+  own source and of pydantic, so a changed model or validator never reads an old one.
 
 Loading goes through `load.load_content` either way, so every check on names and folders is the same.
 """
@@ -18,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import hmac
 import io
+import os
 import pickle
 import sys
 import time
@@ -38,7 +42,8 @@ from .safeyaml import Located, YamlError, decode
 
 RACY_NS = 3_000_000_000
 """A file modified this recently before it was looked at is not trusted on its size and times alone."""
-CACHE_DIR = (".cache", "reviewsite-build")
+CACHE_ENV = "REVIEWSITE_CACHE_HOME"
+"""Where build caches live, if set (tests and CI point it at a scratch folder)."""
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -133,28 +138,35 @@ class ContentStore:
     # -- on disk, between builds
 
     def save(self, root: Path) -> None:
-        """Write the validated models to the project's build cache (skipped if its folder is a symlink)."""
+        """Write the validated models, signed, to this project's build cache outside the project."""
         folder = cache_dir(root)
         if folder is None:
             return
-        folder.mkdir(parents=True, exist_ok=True)
-        data = pickle.dumps(self._models, protocol=pickle.HIGHEST_PROTOCOL)
-        target = folder / f"content-{code_fingerprint()}.pickle"
-        for old in folder.glob("content-*.pickle"):
-            if old != target and not old.is_symlink():
-                old.unlink(missing_ok=True)
-        atomic_write(target, data, durable=False)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            data = pickle.dumps(self._models, protocol=pickle.HIGHEST_PROTOCOL)
+            target = folder / f"content-{code_fingerprint()}.pickle"
+            for old in folder.glob("content-*.pickle"):
+                if old != target:
+                    old.unlink(missing_ok=True)
+            atomic_write(target, _sign(root, data) + data, durable=False)
+        except OSError:  # a cache that cannot be written only makes the next build slower
+            return
 
     @classmethod
     def from_cache(cls, root: Path) -> ContentStore:
         """A store primed with the models of the last build of this project by this code, if any."""
         folder = cache_dir(root)
         path = folder / f"content-{code_fingerprint()}.pickle" if folder is not None else None
-        if path is None or path.is_symlink() or not path.is_file():
+        if path is None or not path.is_file():
             return cls()
         try:
+            raw = path.read_bytes()
+            signature, data = raw[:_MAC_SIZE], raw[_MAC_SIZE:]
+            if not hmac.compare_digest(signature, _sign(root, data)):
+                return cls()
             with _collector_paused():
-                models = _ModelUnpickler(io.BytesIO(path.read_bytes())).load()
+                models = _ModelUnpickler(io.BytesIO(data)).load()
         except Exception:  # noqa: BLE001 - a damaged or foreign cache is simply not used
             return cls()
         ok = isinstance(models, dict) and all(isinstance(v, BaseModel) for v in models.values())
@@ -174,14 +186,49 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def cache_home() -> Path:
+    """The user's folder for reviewsite's build caches (never inside a project)."""
+    chosen = os.environ.get(CACHE_ENV) or ""
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME") or ""
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return (base / "reviewsite").resolve()
+
+
 def cache_dir(root: Path) -> Path | None:
-    """`.cache/reviewsite-build/` in the project, or None if any part of it is a symlink or not a folder."""
-    folder = root
-    for part in CACHE_DIR:
-        folder = folder / part
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            return None
+    """This project's build cache: one folder per project path in `cache_home()`, or None when that would
+    lie inside the project (where a pull request could have planted it)."""
+    project = root.resolve()
+    folder = cache_home() / "build" / hashlib.blake2b(str(project).encode(), digest_size=10).hexdigest()
+    if folder.is_relative_to(project):
+        return None
     return folder
+
+
+_MAC_SIZE = 32
+
+
+def _sign(root: Path, data: bytes) -> bytes:
+    """HMAC of a cache file's body, keyed by a secret made once in the user's cache folder."""
+    home = cache_home()
+    key_path = home / "key"
+    try:
+        key = key_path.read_bytes()
+    except FileNotFoundError:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = os.urandom(32)
+        try:
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = key_path.read_bytes()
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(key)
+    if len(key) < 32:
+        raise OSError("the build cache key is damaged")
+    message = str(root.resolve()).encode() + b"\0" + code_fingerprint().encode() + b"\0" + data
+    return hmac.new(key, message, hashlib.sha256).digest()
 
 
 class _ModelUnpickler(pickle.Unpickler):
