@@ -84,8 +84,6 @@ def test_paper_pages_show_provenance_as_one_clean_line(project: Path):
                         r"Record entered by the curators( on \d{4}-\d\d-\d\d)?; not yet refreshed from PubMed\.|Not yet identified: )", text), f"{page}: {text}"
 
 
-@pytest.mark.xfail(strict=True, reason="downloads/reviewsite.json dumps each paper's curation, notes included "
-                   "(export.py); the dump should leave `curation.notes` out")
 def test_the_json_download_carries_no_working_notes(project: Path):
     dump = (project / "site" / "downloads" / "reviewsite.json").read_text(encoding="utf-8")
     assert not WORDS.search(dump)
@@ -104,3 +102,18 @@ def test_cite_this_site_is_what_citation_cff_says(project: Path):
     assert cff["title"] in shown and cff["url"] in shown and all(a in shown for a in cite["authors"])
     licence = about.select_one("#licence ~ ul").get_text(" ")
     assert "CC BY 4.0" in licence and "publishers" in licence
+
+
+def test_every_page_says_when_its_content_last_changed(project: Path):
+    """From the content's dates, not the build clock: listings (literature, tags, what's new) included."""
+    site = project / "site"
+    missing = []
+    for page in sorted(site.rglob("index.html")):
+        rel = page.relative_to(site).as_posix()
+        if rel.startswith(("search/", "404")):
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        stamp = soup.select_one("p.rs-updated time")
+        if stamp is None or not re.fullmatch(r"\d{4}-\d\d-\d\d", stamp.get("datetime", "")):
+            missing.append(rel)
+    assert not missing, f"pages without a 'Last updated' line: {missing}"

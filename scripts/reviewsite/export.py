@@ -142,11 +142,15 @@ def _dump_topics(index: SiteIndex, kind: str, items: list[tuple[str, Any]]) -> l
     return out
 
 
+PRIVATE = {"curation": {"notes"}}
+"""Curators' working notes stay in the content files: the downloads are public pages too."""
+
+
 def _dump_paper(index: SiteIndex, key: str) -> dict[str, Any]:
     paper = index.paper(key)
     flag = index.flags.get(key)
     return {"key": key, "url": f"papers/{key}/", "citation_key": index.citekeys[key],
-            **paper.model_dump(mode="json", exclude_none=True),
+            **paper.model_dump(mode="json", exclude_none=True, exclude=PRIVATE),
             "topics": [{"kind": t.kind, "slug": t.slug} for t in index.topics[key]],
             **({"flag": flag.level} if flag else {})}
 
