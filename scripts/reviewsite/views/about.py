@@ -5,16 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from .common import Page, ViewContext, item_dates, newest, tag_anchor
+from .common import Page, ViewContext, site_updated, tag_anchor
 from .literature import literature_downloads
-
-
-def site_updated(ctx: ViewContext) -> str | None:
-    """The newest date anywhere in the content: when the site as a whole last changed."""
-    index = ctx.index
-    papers = [d for _, p in index.papers for d in (p.curation.added, p.curation.updated, p.record.fetched)]
-    return newest([index.review.updated, index.review.record.fetched, *papers,
-                   *item_dates([*index.mechanisms, *index.strategies, *index.overviews])])
 
 
 def site_citation(ctx: ViewContext, updated: str | None) -> dict[str, Any] | None:
@@ -35,7 +27,7 @@ def about_page(ctx: ViewContext) -> Page:
     settings = ctx.index.settings
     section = ctx.section("about")
     licence = settings.licence
-    updated = site_updated(ctx)
+    updated = site_updated(ctx.index)
     return Page(path, "about.md.j2", "templates/about.md.j2", section.title, section.description,
                 {"repo_url": ctx.repo_url or "", "counts": ctx.index.counts(),
                  "downloads": literature_downloads(ctx, path, "JSON data"), "feed_url": ctx.href(path, "feed.xml"),
@@ -87,7 +79,7 @@ def tags_page(ctx: ViewContext, papers_per_tag: int = TAG_PAPERS) -> Page:
                         "pages": pages, "more": more})
     section = ctx.section("tags")
     return Page(path, "tags.md.j2", "templates/tags.md.j2", section.title, section.description,
-                {"tags": entries, "intro": section.intro or ""})
+                {"tags": entries, "intro": section.intro or ""}, updated=site_updated(ctx.index))
 
 
 def pages(ctx: ViewContext) -> list[Page]:

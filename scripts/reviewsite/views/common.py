@@ -146,5 +146,16 @@ def item_dates(items: Iterable[tuple[str, Any]]) -> list[str | None]:
     return [d for _, item in items for d in (item.added, item.updated)]
 
 
+def paper_dates(index: Any) -> list[str | None]:
+    """`added`, `updated` and `fetched` of every paper, for `newest`."""
+    return [d for _, p in index.papers for d in (p.curation.added, p.curation.updated, p.record.fetched)]
+
+
+def site_updated(index: Any) -> str | None:
+    """The newest date anywhere in the content: when the site as a whole (or a listing of it) last changed."""
+    return newest([index.review.updated, index.review.record.fetched, *paper_dates(index),
+                   *item_dates([*index.mechanisms, *index.strategies, *index.overviews])])
+
+
 def unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))

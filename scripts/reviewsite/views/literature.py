@@ -15,7 +15,7 @@ from .. import charts
 from ..biblio import author_name, journal_of, year_of
 from ..siteindex import NO_RELATION, NO_RELATION_TITLE
 from ..urls import EXPORT_FORMATS, download_path
-from .common import Page, ViewContext, downloads
+from .common import Page, ViewContext, downloads, newest, paper_dates
 
 PATH = "literature/index.md"
 ROWS_PATH = "literature/rows.json"
@@ -127,7 +127,7 @@ def literature_page(ctx: ViewContext) -> Page:
                  "types": types, "tags": tags, "year_min": min(years, default=""), "year_max": max(years, default=""),
                  "downloads": literature_downloads(ctx, PATH, "JSON data (mechanisms, strategies, papers)"),
                  "feed_url": ctx.href(PATH, "feed.xml"), "chart": year_chart(ctx, "rs-chart-literature"),
-                 "intro": section.intro or ""})
+                 "intro": section.intro or ""}, updated=newest(paper_dates(index)))
 
 
 def pages(ctx: ViewContext) -> list[Page]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..biblio import authors_short, journal_of, year_of
-from .common import Page, ViewContext
+from .common import Page, ViewContext, site_updated
 
 HOME_LATEST = 5
 """How many of the newest changes the home page lists."""
@@ -70,7 +70,7 @@ def whats_new_page(ctx: ViewContext) -> Page:
     section = ctx.section("whats_new")
     return Page(path, "whats-new.md.j2", "templates/whats-new.md.j2", section.title, section.description,
                 {"months": list(months.values()), "since": since_review(ctx), "intro": section.intro or "",
-                 "feed_url": ctx.href(path, "feed.xml")})
+                 "feed_url": ctx.href(path, "feed.xml")}, updated=site_updated(ctx.index))
 
 
 def latest(ctx: ViewContext, path: str) -> list[dict[str, Any]]:
