@@ -7,7 +7,7 @@ readers' bytes and search, and fetch; write the tables into bench/README.md.
 Per size N: generate a synthetic project in bench/out/pN (bench/generate.py), `reviewsite check` it, time
 our stages in-process (bench/stages.py, fresh interpreter), then `--repeat` times, each in a fresh
 measuring process (bench/measure.py: wall time, peak memory of the process tree):
-- `reviewsite build`, cold: no build/, site/ or build cache (.cache/reviewsite-build);
+- `reviewsite build`, cold: no build/, site/ or build cache (bench/out/cache, REVIEWSITE_CACHE_HOME);
 - `reviewsite build`, cached: no build/ or site/, the build cache of the cold build kept;
 - the floor over the docs folder that build just wrote: the engine's own command (the one reviewsite
   runs, engine.build_args) and then Pagefind's (search.pagefind_args), each alone: what the engine and
@@ -42,12 +42,15 @@ PY = sys.executable
 BIN = Path(PY).parent
 RESULTS = ("<!-- results:start -->", "<!-- results:end -->")
 TARGETS = {"ratio": 1.10, "rss_mb": 500}
+CACHE = BENCH / "out" / "cache"
+"""The build cache's home for every measured command (REVIEWSITE_CACHE_HOME), so a cold build can clear it."""
 
 
 def engine_env() -> dict[str, str]:
     """What `reviewsite build` gives the engine (reviewsite.engines.base.engine_env), for every measurement."""
     env = dict(os.environ)
-    env.update({"SOURCE_DATE_EPOCH": "315532800", "NO_MKDOCS_2_WARNING": "1", "TZ": "UTC", "PYTHONHASHSEED": "0"})
+    env.update({"SOURCE_DATE_EPOCH": "315532800", "NO_MKDOCS_2_WARNING": "1", "TZ": "UTC", "PYTHONHASHSEED": "0",
+                "REVIEWSITE_CACHE_HOME": str(CACHE)})
     return env
 
 
@@ -141,11 +144,12 @@ def bench_size(n: int, out: Path, repeat: int) -> dict[str, Any]:
         raise SystemExit(f"generated content for N={n} is invalid:\n{check.stderr[-3000:]}")
     print(f"[{n}] stages", flush=True)
     stages = json.loads(subprocess.run([PY, str(BENCH / "stages.py"), str(root)], capture_output=True, text=True,
-                                       check=True).stdout.strip().splitlines()[-1])
+                                       env=engine_env(), check=True).stdout.strip().splitlines()[-1])
     build = [str(BIN / "reviewsite"), "--project", str(root), "build"]
     runs: dict[str, list[dict[str, Any]]] = {"cold": [], "cached": [], "engine": [], "pagefind": []}
     for i in range(repeat):
-        _clean(root, "build", "site", ".cache")
+        shutil.rmtree(CACHE, ignore_errors=True)
+        _clean(root, "build", "site")
         print(f"[{n}] reviewsite build, cold ({i + 1}/{repeat})", flush=True)
         runs["cold"].append(measured(build, root, out / f"build{n}.log"))
         _clean(root, "build", "site")

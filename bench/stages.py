@@ -4,7 +4,7 @@
 
 What `reviewsite build` does before the engine runs, stage by stage (its own run may overlap some, on two
 cores): load = parsing and validating every content file (contentstore.ContentStore, cold: no cache),
-load_cached = the same from the build cache (.cache/reviewsite-build, written by the cold load),
+load_cached = the same from the build cache (in REVIEWSITE_CACHE_HOME, written by the cold load),
 check = cross-references (check.cross_check), index = siteindex.SiteIndex, views = every page's data
 (views.build_views), templates = Jinja and front matter (render.render_page), data = exports, explorer
 rows, feed and assets (build.data_files), write = writing all of it into an empty folder (files.TreeWriter).
