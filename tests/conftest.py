@@ -60,3 +60,31 @@ def chromium():
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def search_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search site (tests/support/searchsite.py): real records plus many generated papers, built once."""
+    from support.searchsite import search_site
+
+    return search_site(tmp_path_factory.mktemp("search-site") / "project")
+
+
+@pytest.fixture(scope="session")
+def search_server(search_project: Path):
+    from support.sitetools import SiteServer, base_path
+
+    with SiteServer(search_project / "site", base_path(search_project)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def search_context(chromium, search_server):
+    """A fresh browser context at 1280 px on the search site, watching for console errors and failed requests."""
+    from support.sitetools import Watcher
+
+    ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="UTC")
+    ctx.watcher = Watcher(search_server.origin)
+    ctx.watcher.attach(ctx)
+    yield ctx
+    ctx.close()

@@ -7,34 +7,13 @@ tests/support/searchsite.py, `literature_rows: 3`), and filters and sort kept in
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from support.searchsite import MANY_AUTHORS_KEY, PAGE_ROWS, open_page, search_site
+from support.searchsite import MANY_AUTHORS_KEY, PAGE_ROWS, open_page
 from support.sitetools import ARTIFACTS, SiteServer, Watcher, base_path
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return search_site(tmp_path_factory.mktemp("search-site") / "project")
-
-
-@pytest.fixture(scope="module")
-def server(site: Path):
-    with SiteServer(site / "site", base_path(site)) as srv:
-        yield srv
-
-
-@pytest.fixture
-def context(chromium, server):
-    ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="UTC")
-    ctx.watcher = Watcher(server.origin)
-    ctx.watcher.attach(ctx)
-    yield ctx
-    ctx.close()
 
 
 ROW_LIMIT = 160
@@ -46,8 +25,8 @@ ROWS = """() => [...document.querySelectorAll('#literature-table tbody tr')].fil
                title: tr.querySelector('td').innerText.trim(), height: tr.getBoundingClientRect().height}))"""
 
 
-def test_literature_rows_are_compact_on_a_screen_and_cards_on_a_phone(context, server):
-    page = open_page(context, server.url + "literature/")
+def test_literature_rows_are_compact_on_a_screen_and_cards_on_a_phone(search_context, search_server):
+    page = open_page(search_context, search_server.url + "literature/")
     page.locator("#literature-more").click()  # more rows, some built from the JSON
     page.wait_for_function(f"() => document.querySelectorAll('#literature-table tbody tr').length === {2 * PAGE_ROWS}")
     rows = page.evaluate(ROWS)
@@ -79,12 +58,12 @@ def test_literature_rows_are_compact_on_a_screen_and_cards_on_a_phone(context, s
     assert all(re.fullmatch(r"\d{4}|", y["text"]) for y in years), years
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "literature-cards-375.png"), full_page=True)
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
 
 
-def test_literature_loads_the_other_papers_only_when_asked(context, server, site):
-    total = len(list((site / "content" / "papers").glob("*.yaml")))
-    page = open_page(context, server.url + "literature/")
+def test_literature_loads_the_other_papers_only_when_asked(search_context, search_server, search_project):
+    total = len(list((search_project / "content" / "papers").glob("*.yaml")))
+    page = open_page(search_context, search_server.url + "literature/")
     assert len(page.evaluate(ROWS)) == PAGE_ROWS
     count = page.locator("#literature-count")
     assert count.inner_text() == f"Showing the newest {PAGE_ROWS} of {total} papers."
@@ -104,11 +83,11 @@ def test_literature_loads_the_other_papers_only_when_asked(context, server, site
     page.wait_for_function("() => /papers match/.test(document.getElementById('literature-count').textContent)")
     assert page.evaluate(ROWS) == similar
 
-    tagged = open_page(context, server.url + "literature/?tag=cytopenia")  # the tags page links like this
+    tagged = open_page(search_context, search_server.url + "literature/?tag=cytopenia")  # the tags page links like this
     tagged.wait_for_function("() => /papers match/.test(document.getElementById('literature-count').textContent)")
     assert [r["key"] for r in tagged.evaluate(ROWS)] == ["36382675"]
     assert tagged.locator("form#literature-filters select[name=tag]").input_value() == "cytopenia"
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
 
 
 @pytest.fixture

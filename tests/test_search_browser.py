@@ -5,34 +5,13 @@ tests/support/searchsite.py (a paper with seven authors, the fixture's papers, t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from support.searchsite import FIFTH_AUTHOR, MANY_AUTHORS_KEY, open_page, search_site
-from support.sitetools import SiteServer, Watcher, axe_violations, base_path
+from support.searchsite import FIFTH_AUTHOR, MANY_AUTHORS_KEY, open_page
+from support.sitetools import axe_violations
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return search_site(tmp_path_factory.mktemp("search-site") / "project")
-
-
-@pytest.fixture(scope="module")
-def server(site: Path):
-    with SiteServer(site / "site", base_path(site)) as srv:
-        yield srv
-
-
-@pytest.fixture
-def context(chromium, server):
-    ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="UTC")
-    ctx.watcher = Watcher(server.origin)
-    ctx.watcher.attach(ctx)
-    yield ctx
-    ctx.close()
 
 
 def search(page, query: str) -> list[str]:  # noqa: ANN001
@@ -49,25 +28,25 @@ def search(page, query: str) -> list[str]:  # noqa: ANN001
             for a in page.locator("#rs-search-results a.rs-search__link").all()]
 
 
-def test_search_finds_a_paper_by_its_fifth_author(context, server):
-    page = open_page(context, server.url + "about/")
+def test_search_finds_a_paper_by_its_fifth_author(search_context, search_server):
+    page = open_page(search_context, search_server.url + "about/")
     found = search(page, FIFTH_AUTHOR)
     assert found and found[0].endswith(f"/papers/{MANY_AUTHORS_KEY}/"), found
     page.locator("#rs-search-results a.rs-search__link").first.click()
     page.wait_for_url(re.compile(rf"/papers/{MANY_AUTHORS_KEY}/$"))
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
 
 
-def test_search_finds_a_paper_by_its_pmid_and_by_a_middle_author_of_a_real_record(context, server):
-    page = open_page(context, server.url)
+def test_search_finds_a_paper_by_its_pmid_and_by_a_middle_author_of_a_real_record(search_context, search_server):
+    page = open_page(search_context, search_server.url)
     assert search(page, "29155426")[0].endswith("/papers/29155426/")
     assert any(url.endswith("/papers/36382675/") for url in search(page, "Fan")), "the 6th of 7 authors"
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
 
 
-def test_topic_words_rank_the_mechanism_above_the_papers(context, server):
+def test_topic_words_rank_the_mechanism_above_the_papers(search_context, search_server):
     """'Splicing' is in the title of a paper, and in the text of the mechanism page it belongs to."""
-    page = open_page(context, server.url)
+    page = open_page(search_context, search_server.url)
     found = search(page, "splicing")
     assert found[0].endswith("/mechanisms/cd19-genetic-loss/"), found
     assert any(url.endswith("/papers/26516065/") for url in found)
@@ -77,8 +56,8 @@ def test_topic_words_rank_the_mechanism_above_the_papers(context, server):
     assert page.locator("#rs-search-results h2").first.text_content().startswith("Topics")
 
 
-def test_nothing_is_downloaded_for_search_until_a_reader_opens_it(context, server):
-    page = open_page(context, server.url + "literature/")
+def test_nothing_is_downloaded_for_search_until_a_reader_opens_it(search_context, search_server):
+    page = open_page(search_context, search_server.url + "literature/")
     page.wait_for_load_state("networkidle")
     index = re.compile(r"/pagefind/|search_index\.json$|/search\.json$|/workers/search|sitemap\.xml$")
     assert [u for u in page.requests if index.search(u)] == [], "no search index (nor the sitemap Material fetches beside a rel=alternate link) before search opens"
@@ -88,11 +67,11 @@ def test_nothing_is_downloaded_for_search_until_a_reader_opens_it(context, serve
     fetched = {u.rsplit("/", 2)[-2] for u in page.requests if "/pagefind/" in u}
     assert {"pagefind", "index", "fragment"} <= fetched, fetched
     assert not [u for u in page.requests if u.endswith(("search_index.json", "/search.json"))]
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
 
 
-def test_search_dialog_has_a_name_works_from_the_keyboard_and_passes_axe(context, server):
-    page = open_page(context, server.url + "mechanisms/cd19-genetic-loss/")
+def test_search_dialog_has_a_name_works_from_the_keyboard_and_passes_axe(search_context, search_server):
+    page = open_page(search_context, search_server.url + "mechanisms/cd19-genetic-loss/")
     button = page.locator("[data-rs-search-open]").first
     assert button.is_visible() and button.get_attribute("aria-haspopup") == "dialog"
     page.keyboard.press("/")
@@ -112,15 +91,15 @@ def test_search_dialog_has_a_name_works_from_the_keyboard_and_passes_axe(context
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.getElementById('rs-search').open")
     assert page.evaluate("() => document.activeElement.hasAttribute('data-rs-search-open')"), "focus goes back"
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
 
 
-def test_search_on_a_phone_fills_the_screen_and_a_query_in_the_url_opens_it(context, server):
-    page = open_page(context, server.url + "?q=" + FIFTH_AUTHOR, width=375)
+def test_search_on_a_phone_fills_the_screen_and_a_query_in_the_url_opens_it(search_context, search_server):
+    page = open_page(search_context, search_server.url + "?q=" + FIFTH_AUTHOR, width=375)
     page.wait_for_function("() => document.getElementById('rs-search').open")
     page.wait_for_function("() => document.querySelectorAll('#rs-search-results a').length > 0")
     box = page.locator("#rs-search").bounding_box()
     assert box is not None and box["width"] >= 370 and box["height"] >= 800
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert page.locator("#rs-search-results a").first.get_attribute("href").endswith(f"/papers/{MANY_AUTHORS_KEY}/")
-    assert context.watcher.problems() == []
+    assert search_context.watcher.problems() == []
