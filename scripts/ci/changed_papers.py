@@ -17,7 +17,6 @@ links, mentions or markup.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ghoutput import write_outputs  # scripts/ci/ghoutput.py
 from pydantic import ValidationError
 
 from reviewsite.fetch.report import FetchReport, load_report
@@ -308,13 +308,7 @@ def main(argv: list[str]) -> int:
             return 2
     body, outputs = report(Path.cwd(), fetch_report)
     args.body.write_text(body, encoding="utf-8")
-    text = "".join(f"{key}={value}\n" for key, value in outputs.items())
-    target = os.environ.get("GITHUB_OUTPUT")
-    if target:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    write_outputs(outputs)
     print(outputs["summary"], file=sys.stderr)
     return 0
 

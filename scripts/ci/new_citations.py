@@ -14,12 +14,13 @@ it says so and answers true: the strict check is the safe default.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from ghoutput import write_outputs  # scripts/ci/ghoutput.py
 
 from reviewsite.integrity import cited_by
 from reviewsite.load import load_content
@@ -64,13 +65,7 @@ def main(argv: list[str]) -> int:
         print(line, file=sys.stderr)
     if not lines:
         print("no citation added", file=sys.stderr)
-    text = f"added={'true' if found else 'false'}\n"
-    target = os.environ.get("GITHUB_OUTPUT")
-    if target:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    write_outputs({"added": "true" if found else "false"})
     return 0
 
 
