@@ -178,9 +178,9 @@ def search_time(browser: Any, url: str, query: str, target: str, *, cold: bool =
     out = page.evaluate(TIME_QUERY, query)
     context.close()
     found = [i for i, path in enumerate(out["links"]) if path.endswith(target)]
-    count = re.match(r"[\d,]+", out["status"])
+    counts = re.findall(r"(\d[\d,]*) ", out["status"].split(" for \u201c")[0])  # per group: "2 topics, 7 by author"
     return {"ms": round(out["ms"]), "all_ms": round(out["all"]), "rank": found[0] + 1 if found else None,
-            "results": int(count.group(0).replace(",", "")) if count else 0}
+            "results": sum(int(c.replace(",", "")) for c in counts)}
 
 
 def sample_paper(project: Path) -> dict[str, str]:

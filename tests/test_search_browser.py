@@ -37,6 +37,18 @@ def test_search_finds_a_paper_by_its_fifth_author(search_context, search_server)
     assert search_context.watcher.problems() == []
 
 
+def test_an_author_is_found_as_a_reference_writes_them_whatever_the_case_or_accents(search_context, search_server):
+    """Authors come from the author index (reviewsite/authorindex.py): family name, given names, initials."""
+    page = open_page(search_context, search_server.url)
+    for query in (f"{FIFTH_AUTHOR} Q", FIFTH_AUTHOR.lower(), "Quillfea", "Fairbairn F", "fäirbäirn"):
+        found = search(page, query)
+        assert any(url.endswith(f"/papers/{MANY_AUTHORS_KEY}/") for url in found), (query, found)
+    assert page.locator("#rs-search-authors").text_content().startswith("By author")
+    assert not any(url.endswith(f"/papers/{MANY_AUTHORS_KEY}/") for url in search(page, "Fairbairn Q")), \
+        "every word must belong to the same author"
+    assert search_context.watcher.problems() == []
+
+
 def test_search_finds_a_paper_by_its_pmid_and_by_a_middle_author_of_a_real_record(search_context, search_server):
     page = open_page(search_context, search_server.url)
     assert search(page, "29155426")[0].endswith("/papers/29155426/")

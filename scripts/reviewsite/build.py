@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import search
+from . import authorindex, search
 from .config import Project
 from .engines import Engine, get_engine
 from .errors import Problem
@@ -51,6 +51,7 @@ def data_files(project: Project, ctx: ViewContext,
     yield from copy_assets(project.templates).items()
     yield from export_items(ctx.index, pieces)
     yield from literature.data_files(ctx).items()
+    yield from authorindex.shards(ctx.index)
     yield FEED_PATH, atom_feed(ctx.index)
 
 

@@ -1,7 +1,10 @@
 /* reviewsite site search: the header's search button opens a dialog (templates/overrides/partials/rs-search.html).
  * Nothing is fetched until a reader opens it; then Pagefind's script (pagefind/pagefind.js, built after the
  * engine by reviewsite.search) loads, and each query fetches only the index chunks and page fragments it
- * needs. Results list mechanism, strategy and overview pages first, then papers and other pages. */
+ * needs. Authors are looked up apart from Pagefind, in small JSON shards by the first two letters of a name
+ * (reviewsite/authorindex.py), so that every author of every paper is found without Pagefind holding
+ * them all while it builds. Results list mechanism, strategy and overview pages first, then papers by an
+ * author whose names hold every word typed, then papers and other pages. */
 (function () {
   "use strict";
 
@@ -14,6 +17,9 @@
 
   var bundle = new URL("../pagefind/", script.src).href;  /* this script lives in assets/ at the site's root */
   var siteRoot = new URL("../", script.src).pathname;
+  var authorShards = new URL("../literature/authors/", script.src).href;
+  var shards = {};
+  var shardNames = null;
   var TOPICS = 4;
   var OTHERS = 8;
   var pagefind = null;
@@ -31,8 +37,73 @@
           .then(function () { return pf; });
       });
       pagefind.catch(function () { pagefind = null; });
+      listShards();
     }
     return pagefind;
+  }
+
+  /* Lower-case ASCII words, as authorindex.fold makes them. */
+  function fold(text) {
+    return String(text).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function json(url) {
+    return fetch(url)
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
+  }
+
+  /* The names of the author shards that exist (a word with no shard asks for nothing). */
+  function listShards() {
+    if (!shardNames) {
+      shardNames = json(authorShards + "index.json").then(function (data) {
+        return data && data.shards ? data.shards : [];
+      });
+    }
+    return shardNames;
+  }
+
+  function shard(key) {
+    if (!(key in shards)) {
+      shards[key] = listShards().then(function (names) {
+        return names.indexOf(key) >= 0 ? json(authorShards + key + ".json") : null;
+      });
+    }
+    return shards[key];
+  }
+
+  /* Papers with an author whose names hold every word of the query (the last word may be the start of a
+   * name, as the reader types), in the literature's order; each as a result `fill` can show. */
+  function byAuthor(query) {
+    var words = fold(query).split(" ").filter(Boolean);
+    if (!words.length || words.length > 4 || words.join("").length < 2) return Promise.resolve([]);
+    var keys = words.map(function (w) { return w.slice(0, 2); });
+    return Promise.all(keys.map(shard)).then(function (loaded) {
+      var found = words.map(function (word, i) {
+        var data = loaded[i];
+        var places = {};
+        if (!data) return places;
+        var last = i === words.length - 1;
+        Object.keys(data.words).forEach(function (name) {
+          if (name === word || (last && name.lastIndexOf(word, 0) === 0)) {
+            data.words[name].forEach(function (p) { places[p[0] + ":" + p[1]] = p[0]; });
+          }
+        });
+        return places;
+      });
+      var numbers = {};
+      Object.keys(found[0]).forEach(function (place) {
+        if (found.every(function (places) { return place in places; })) numbers[found[0][place]] = true;
+      });
+      return Object.keys(numbers).map(Number).sort(function (a, b) { return a - b; }).map(function (n) {
+        var paper = loaded[0].papers[n];
+        return { data: function () {
+          return Promise.resolve({ url: siteRoot + "papers/" + paper[0] + "/",
+                                   meta: { title: paper[1], byline: paper[2], pmid: paper[3] }, excerpt: "" });
+        } };
+      });
+    });
   }
 
   function el(tag, className, text) {
@@ -53,13 +124,6 @@
     return out;
   }
 
-  function shortAuthors(authors) {
-    var names = String(authors || "").split("; ").filter(Boolean).map(function (name) {
-      return name.split(", ")[0];  /* citation_author is "Family, Given" */
-    });
-    return names.length > 3 ? names.slice(0, 3).join(", ") + " et al." : names.join(", ");
-  }
-
   function hit(data) {
     var li = el("li", "rs-search__hit");
     var link = el("a", "rs-search__link");
@@ -68,9 +132,9 @@
     link.appendChild(el("span", "rs-search__title", (data.meta && data.meta.title) || data.url));
     li.appendChild(link);
     var meta = data.meta || {};
-    var line = [shortAuthors(meta.authors), meta.pmid ? "PMID " + meta.pmid : ""].filter(Boolean).join(" · ");
+    var line = [meta.byline || "", meta.pmid ? "PMID " + meta.pmid : ""].filter(Boolean).join(" · ");
     if (line) li.appendChild(el("p", "rs-search__meta", line));
-    li.appendChild(excerpt(data.excerpt));
+    if (data.excerpt) li.appendChild(excerpt(data.excerpt));
     return li;
   }
 
@@ -116,15 +180,20 @@
     return box;
   }
 
-  function render(query, topics, others, mine) {
+  function render(query, topics, authors, others, mine) {
     results.textContent = "";
-    var total = topics.length + others.length;
-    if (!total) {
+    if (!topics.length && !authors.length && !others.length) {
       status.textContent = "Nothing found for “" + query + "”.";
       return;
     }
-    status.textContent = total + (total === 1 ? " result" : " results") + " for “" + query + "”.";
+    /* Counted by group: a paper by the author typed may also match as text, so a sum could count it twice. */
+    var parts = [];
+    if (topics.length) parts.push(topics.length + (topics.length === 1 ? " topic" : " topics"));
+    if (authors.length) parts.push(authors.length + " by author");
+    if (others.length) parts.push(others.length + (others.length === 1 ? " paper or page" : " papers and pages"));
+    status.textContent = parts.join(", ") + " for “" + query + "”.";
     if (topics.length) results.appendChild(section("Topics", "rs-search-topics", topics, TOPICS, mine));
+    if (authors.length) results.appendChild(section("By author", "rs-search-authors", authors, OTHERS, mine));
     if (others.length) results.appendChild(section("Papers and pages", "rs-search-others", others, OTHERS, mine));
   }
 
@@ -139,9 +208,12 @@
     load().then(function (pf) {
       return Promise.all([
         pf.search(query, { filters: { group: "topics" } }),
+        byAuthor(query),
         pf.search(query, { filters: { group: { none: ["topics"] } } })
       ]).then(function (found) {
-        if (mine === seq) render(query, found[0] ? found[0].results : [], found[1] ? found[1].results : [], mine);
+        if (mine === seq) {
+          render(query, found[0] ? found[0].results : [], found[1], found[2] ? found[2].results : [], mine);
+        }
       });
     }).catch(function () {
       if (mine !== seq) return;
