@@ -20,9 +20,16 @@ def site(tmp_path_factory):
     return build_site(tmp_path_factory.mktemp("built"))
 
 
+def _read(site, name: str):
+    return json.loads((site.site / authorindex.FOLDER / name).read_text(encoding="utf-8"))
+
+
 def _shard(site, word: str) -> dict:
-    path = site.site / authorindex.FOLDER / f"{authorindex.shard_of(word)}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _read(site, f"{authorindex.shard_of(word)}.json")
+
+
+def _paper(site, number: int) -> list:
+    return _read(site, f"papers-{number // authorindex.CHUNK}.json")[number % authorindex.CHUNK]
 
 
 def test_fold_makes_the_words_a_reader_types():
@@ -31,7 +38,7 @@ def test_fold_makes_the_words_a_reader_types():
     assert authorindex.fold("  ÜNÏCÖDÉ ") == "unicode"
 
 
-def test_every_author_of_every_paper_is_in_the_shard_of_each_name_word(site):
+def test_every_author_of_every_paper_is_in_the_shard_of_each_name_word_and_the_paper_in_its_chunk(site):
     keys = [key for key, _ in site.index.papers]
     checked = 0
     for number, key in enumerate(keys):
@@ -40,28 +47,31 @@ def test_every_author_of_every_paper_is_in_the_shard_of_each_name_word(site):
             words = authorindex.name_words(author)
             assert words, (key, author)
             for word in words:
-                shard = _shard(site, word)
-                assert [number, place] in shard["words"][word], (key, word)
-                assert shard["papers"][str(number)] == [key, record.title, authors_short(record), record.pmid or ""]
+                assert number * authorindex.PLACES + place in _shard(site, word)[word], (key, word)
                 checked += 1
+        assert _paper(site, number) == [key, record.title, authors_short(record), record.pmid or ""]
     assert checked > 30
 
 
 def test_hostile_names_are_folded_to_plain_words(site):
     """Names reach the dialog as JSON strings shown with textContent; their words are plain ASCII."""
     number = [key for key, _ in site.index.papers].index(HOSTILE_KEY)
-    assert [number, 0] in _shard(site, "brien")["words"]["brien"]
-    assert [number, 2] in _shard(site, "study")["words"]["study"]
+    assert number * authorindex.PLACES in _shard(site, "brien")["brien"]
+    assert number * authorindex.PLACES + 2 in _shard(site, "study")["study"]
     for path in (site.site / authorindex.FOLDER).glob("*.json"):
-        if path.stem == "index":
+        if path.stem == "index" or path.stem.startswith("papers-"):
             continue
-        assert all(word.replace(" ", "").isalnum() and word.isascii() for word in json.loads(path.read_text())["words"])
+        assert all(word.isalnum() and word.isascii() for word in json.loads(path.read_text()))
 
 
 def test_shards_are_only_those_with_words_and_the_listing_names_them(site):
     folder = site.site / authorindex.FOLDER
-    names = {p.stem for p in folder.glob("*.json")} - {"index"}
-    assert json.loads((folder / "index.json").read_text())["shards"] == sorted(names)
+    names = {p.stem for p in folder.glob("*.json") if p.stem != "index" and not p.stem.startswith("papers-")}
+    listing = json.loads((folder / "index.json").read_text())
+    assert listing["shards"] == sorted(names) and listing["chunk"] == authorindex.CHUNK
+    assert listing["places"] == authorindex.PLACES
+    chunks = len(list(folder.glob("papers-*.json")))
+    assert chunks == -(-len(site.index.papers) // authorindex.CHUNK)
     expected = {authorindex.shard_of(w) for _, p in site.index.papers for a in p.record.authors
                 for w in authorindex.name_words(a)}
     assert names == expected

@@ -54,11 +54,11 @@
       .catch(function () { return null; });
   }
 
-  /* The names of the author shards that exist (a word with no shard asks for nothing). */
+  /* What the author index holds: its shards' names and how many papers a chunk file lists. */
   function listShards() {
     if (!shardNames) {
       shardNames = json(authorShards + "index.json").then(function (data) {
-        return data && data.shards ? data.shards : [];
+        return data && data.shards ? data : { shards: [], chunk: 1, places: 1 };
       });
     }
     return shardNames;
@@ -66,11 +66,20 @@
 
   function shard(key) {
     if (!(key in shards)) {
-      shards[key] = listShards().then(function (names) {
-        return names.indexOf(key) >= 0 ? json(authorShards + key + ".json") : null;
+      shards[key] = listShards().then(function (listing) {
+        return listing.shards.indexOf(key) >= 0 ? json(authorShards + key + ".json") : null;
       });
     }
     return shards[key];
+  }
+
+  /* Key, title, byline and PMID of paper `n`, from the chunk file that lists it (fetched once). */
+  function paper(n) {
+    return listShards().then(function (listing) {
+      var chunk = Math.floor(n / listing.chunk);
+      if (!(("papers-" + chunk) in shards)) shards["papers-" + chunk] = json(authorShards + "papers-" + chunk + ".json");
+      return shards["papers-" + chunk].then(function (rows) { return rows ? rows[n % listing.chunk] : null; });
+    });
   }
 
   /* Papers with an author whose names hold every word of the query (the last word may be the start of a
@@ -78,16 +87,18 @@
   function byAuthor(query) {
     var words = fold(query).split(" ").filter(Boolean);
     if (!words.length || words.length > 4 || words.join("").length < 2) return Promise.resolve([]);
-    var keys = words.map(function (w) { return w.slice(0, 2); });
-    return Promise.all(keys.map(shard)).then(function (loaded) {
+    var listing;
+    return listShards().then(function (found) {
+      listing = found;
+      return Promise.all(words.map(function (w) { return shard(w.slice(0, 2)); }));
+    }).then(function (loaded) {
       var found = words.map(function (word, i) {
-        var data = loaded[i];
+        var names = loaded[i] || {};
         var places = {};
-        if (!data) return places;
         var last = i === words.length - 1;
-        Object.keys(data.words).forEach(function (name) {
+        Object.keys(names).forEach(function (name) {
           if (name === word || (last && name.lastIndexOf(word, 0) === 0)) {
-            data.words[name].forEach(function (p) { places[p[0] + ":" + p[1]] = p[0]; });
+            names[name].forEach(function (at) { places[at] = Math.floor(at / listing.places); });
           }
         });
         return places;
@@ -97,10 +108,12 @@
         if (found.every(function (places) { return place in places; })) numbers[found[0][place]] = true;
       });
       return Object.keys(numbers).map(Number).sort(function (a, b) { return a - b; }).map(function (n) {
-        var paper = loaded[0].papers[n];
         return { data: function () {
-          return Promise.resolve({ url: siteRoot + "papers/" + paper[0] + "/",
-                                   meta: { title: paper[1], byline: paper[2], pmid: paper[3] }, excerpt: "" });
+          return paper(n).then(function (row) {
+            if (!row) throw new Error("author index: no paper " + n);
+            return { url: siteRoot + "papers/" + row[0] + "/", meta: { title: row[1], byline: row[2], pmid: row[3] },
+                     excerpt: "" };
+          });
         } };
       });
     });
