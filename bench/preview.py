@@ -37,6 +37,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402  (bench/ is not a package)
+import run  # noqa: E402
 
 REVIEWSITE = Path(sys.executable).parent / "reviewsite"
 REAL_FILES = ("mkdocs.yml", "content", "templates", "CITATION.cff")
@@ -242,13 +243,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     text = table(results, command) + f"\n\nThat took {minutes} minutes; load average {load:.1f} at the end."
     if args.readme:
-        readme = BENCH / "README.md"
-        current = readme.read_text(encoding="utf-8")
-        start, end = MARKERS
-        if start not in current:
-            current += f"\n{start}\n{end}\n"
-        head, _, rest = current.partition(start)
-        readme.write_text(f"{head}{start}\n{text}\n{end}{rest.partition(end)[2]}", encoding="utf-8")
+        run.write_section(text, MARKERS)
     print(text)
 
 
