@@ -170,3 +170,18 @@ def test_a_writer_interrupted_mid_way_leaves_only_files_it_can_remove(tmp_path):
 def test_the_writer_refuses_paths_that_are_not_plain(tmp_path, rel):
     with pytest.raises(ValueError, match="not a plain relative path"):
         TreeWriter(tmp_path / "docs").write(rel, b"x")
+
+
+def test_priming_on_two_cores_gives_what_a_plain_load_gives(project):
+    """A cold build parses the papers half in a forked process first (ContentStore.prime); the load after it
+    parses no paper again, and invalid files are still reported by the load, where they are."""
+    bad = project / "content" / "papers" / "broken-paper.yaml"
+    bad.write_text("record:\n  title: [unclosed\n", encoding="utf-8")
+    store = ContentStore()
+    papers = len(list((project / "content" / "papers").glob("*.yaml")))
+    assert store.prime(project, at_least=1) == papers
+    loaded = store.load(project)
+    _same(loaded, load_content(project))
+    assert store.parsed == 1 + (len(list((project / "content").rglob("*.yaml"))) - papers)
+    assert any(p.path.endswith("broken-paper.yaml") for p in loaded[1])
+    assert store.prime(project, at_least=1) == 0  # a store that holds anything is not primed again

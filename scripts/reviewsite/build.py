@@ -58,19 +58,26 @@ def data_files(project: Project, ctx: ViewContext,
 def generate(project: Project, engine: Engine | None = None, *, cache: bool = False, workers: int = 1) -> Generated:
     """Check the content and, if it is valid, write the generated docs folder. Never raises on content.
 
-    `cache`: read and keep validated content in the project's build cache (contentstore.py), so a build
-    after a small change parses and validates only the files that changed. `workers`: processes for the
+    `cache`: read and keep validated content, and the paper pages and export pieces made from it, in the
+    project's build cache (contentstore.py, outputcache.py), so a build after a small change parses,
+    validates and renders only what changed. `workers`: processes for the
     paper pages (forked.py; only from a single-threaded caller).
     Raises files.UnsafeOutput (before writing anything) if the docs folder holds files we did not write.
     """
     from .contentstore import ContentStore
     from .incremental import SiteGenerator
+    from .outputcache import OutputCache
 
     engine = engine or get_engine(project.settings.engine)
     store = ContentStore.from_cache(project.root) if cache else ContentStore()
-    run = SiteGenerator(project, engine, store=store, workers=workers, once=True).run()
+    if workers > 1:
+        store.prime(project.root)
+    output = OutputCache.open(project.root) if cache else None
+    run = SiteGenerator(project, engine, store=store, workers=workers, once=True, output=output).run()
     if cache and not run.problems and store.parsed:  # nothing parsed: every model came from the cache already
         store.save(project.root)
+    if output is not None and not run.problems:
+        output.save(project.root)
     return Generated(run.problems, run.written, run.removed, run.pages)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from .biblio import bibtex_entry, csl_item, ris_entry
 from .model import Record
+from .outputcache import OutputCache, stamp_of
 from .siteindex import REVIEW_KEY, SiteIndex
 from .urls import EXPORT_FORMATS, download_path
 
@@ -37,27 +38,46 @@ class Pieces:
     """Each paper's part of the exports (its BibTeX, RIS and CSL-JSON entry, its record in the dump), kept
     between runs of `reviewsite serve`: a piece is made again only when its paper's model (a new object
     whenever its file changed: contentstore.ContentStore) or what else it shows (citation key, topics, flag)
-    did. `next()` starts a run; pieces of papers not asked for in that run are dropped."""
+    did. `next()` starts a run; pieces of papers not asked for in that run are dropped.
+
+    Between builds, `stored` (outputcache.OutputCache) keeps them on disk instead, stamped with the hash of
+    the paper's file (`digest`) and what else the piece shows."""
 
     def __init__(self, previous: dict[tuple[str, str], tuple[Any, Any, str]] | None = None, *,
-                 only: set[str] | None = None):
+                 only: set[str] | None = None, stored: OutputCache | None = None,
+                 digest: Callable[[str], bytes | None] | None = None):
         self._previous = previous or {}
         self._current: dict[tuple[str, str], tuple[Any, Any, str]] = {}
         self._only = only
-        """If set, only these papers' pieces are kept (the others are made each time they are asked for)."""
+        """If set, only these papers' pieces are kept in memory (the others are made, or read from `stored`,
+        each time they are asked for)."""
+        self._stored = stored
+        self._digest = digest
 
     def next(self) -> Pieces:
-        return Pieces(self._current, only=self._only)
+        return Pieces(self._current, only=self._only, stored=self._stored, digest=self._digest)
 
     def get(self, kind: str, key: str, model: Any, extra: Any, make: Callable[[], str]) -> str:
         if self._only is not None and key not in self._only:
-            return make()
+            return self._from_store(kind, key, extra, make)
         slot = (kind, key)
         hit = self._current.get(slot) or self._previous.get(slot)
         if hit is None or hit[0] is not model or hit[1] != extra:
-            hit = (model, extra, make())
+            hit = (model, extra, self._from_store(kind, key, extra, make))
         self._current[slot] = hit
         return hit[2]
+
+    def _from_store(self, kind: str, key: str, extra: Any, make: Callable[[], str]) -> str:
+        stored = self._stored
+        if stored is None or self._digest is None:
+            return make()
+        stamp = stamp_of(self._digest(key), extra)
+        data = stored.get(kind, key, stamp)
+        if data is not None:
+            return data.decode("utf-8")
+        text = make()
+        stored.put(kind, key, stamp, text.encode("utf-8"))
+        return text
 
 
 def _record(index: SiteIndex, key: str) -> Record:
@@ -191,6 +211,15 @@ def dump_json(index: SiteIndex, pieces: Pieces | None = None) -> bytes:
     return joined(dump_chunks(index, pieces))
 
 
+def one_off_pieces(index: SiteIndex, stored: OutputCache | None = None,
+                   digest: Callable[[str], bytes | None] | None = None) -> Pieces:
+    """Pieces for one build: in memory only those of papers on topic pages (asked for twice), and between
+    builds all of them in `stored`, if given."""
+    return Pieces(only={key for kind in ("mechanisms", "strategies")
+                        for slug, _ in getattr(index, kind) for key in index.topic_papers(kind, slug)},
+                  stored=stored, digest=digest)
+
+
 def export_items(index: SiteIndex, pieces: Pieces | None = None) -> Iterator[tuple[str, bytes | Chunks]]:
     """Every export, one file at a time: its path in the docs folder and its bytes, or (the site-wide
     downloads, which grow with the literature) its text in chunks to write as they come.
@@ -198,8 +227,7 @@ def export_items(index: SiteIndex, pieces: Pieces | None = None) -> Iterator[tup
     Without `pieces` (a one-off build), the entries of papers on topic pages are still made once: the topic
     downloads come first and keep theirs for the whole-literature files (only those: memory)."""
     if pieces is None:
-        pieces = Pieces(only={key for kind in ("mechanisms", "strategies")
-                              for slug, _ in getattr(index, kind) for key in index.topic_papers(kind, slug)})
+        pieces = one_off_pieces(index)
     everything = [REVIEW_KEY, *(key for key, _ in index.papers)]
     for kind, items in (("mechanisms", index.mechanisms), ("strategies", index.strategies)):
         for slug, _ in items:

@@ -31,9 +31,10 @@ from .check import cross_check
 from .config import Project
 from .contentstore import ContentStore
 from .engines import Engine
-from .export import Pieces
+from .export import Pieces, one_off_pieces
 from .files import TreeWriter
 from .forked import both, can_fork
+from .outputcache import OutputCache, stamp_of
 from .render import environment, render_page
 from .siteindex import SiteIndex, prose_keys
 from .views import GENERATORS, papers
@@ -93,7 +94,8 @@ class SiteGenerator:
     """Writes the generated docs folder from the content, again and again (see the module's docstring)."""
 
     def __init__(self, project: Project, engine: Engine, *, store: ContentStore | None = None,
-                 keep_pieces: bool = False, workers: int = 1, once: bool = False):
+                 keep_pieces: bool = False, workers: int = 1, once: bool = False,
+                 output: OutputCache | None = None):
         self.project = project
         self.engine = engine
         self.store = store or ContentStore()
@@ -101,6 +103,8 @@ class SiteGenerator:
         """Processes for the paper pages of a first run (forked.py): only for single-threaded callers."""
         self.once = once
         """Run once (reviewsite build): the files' text is dropped once checked (31 MB at 10,000 papers)."""
+        self.output = output
+        """Pages and export pieces of the last build (outputcache.py), for `reviewsite build` with its cache."""
         self._pieces: Pieces | None = Pieces() if keep_pieces else None
         self._fingerprint = ""
         self._env: Environment | None = None
@@ -138,25 +142,29 @@ class SiteGenerator:
         run = Run(pages=len(index.papers), rendered=len(todo))
         if self.workers > 1 and can_fork() and len(todo) >= PARALLEL_FROM:
             self._papers = {}  # a one-off run (reviewsite build): nothing to remember for the next
-            keys = [key for key, _ in todo]
-            cut = int(len(keys) * CHILD_SHARE)
+            cut = int(len(todo) * CHILD_SHARE)
+            output = self.output
 
-            def child() -> tuple[list[str], int]:  # the data files and some paper pages, in a forked process
+            def child() -> tuple[list[str], int, Any]:  # the data files and some paper pages, in a forked process
+                if output is not None:
+                    output.fork_child()
                 before = set(writer.names)
-                written = self._data_files(ctx, writer) + self._render_papers(ctx, env, writer, keys[:cut])
-                return sorted(writer.names - before), written
+                written = self._data_files(ctx, writer) + self._render_papers(ctx, env, writer, todo[:cut])
+                return sorted(writer.names - before), written, output.entries() if output is not None else None
 
             def parent() -> int:  # every other page and the rest of the paper pages, here
                 count = self._other_pages(ctx, env, writer)
-                self._render_papers(ctx, env, writer, keys[cut:])
+                self._render_papers(ctx, env, writer, todo[cut:])
                 return count
 
-            (names, written), others = both(child, parent)
+            (names, written, entries), others = both(child, parent)
             writer.adopt(names, written)
+            if output is not None and entries is not None:
+                output.adopt(entries)
         else:
             others = self._other_pages(ctx, env, writer)
             self._data_files(ctx, writer)
-            self._render_papers(ctx, env, writer, [key for key, _ in todo], inputs=dict(todo))
+            self._render_papers(ctx, env, writer, todo, remember=True)
         run.pages += others
         run.rendered += others
         run.written, run.removed = writer.finish()
@@ -179,9 +187,13 @@ class SiteGenerator:
 
         if self._pieces is not None:
             self._pieces = self._pieces.next()
+        pieces = self._pieces
+        if pieces is None and self.output is not None:
+            index, store = ctx.index, self.store
+            pieces = one_off_pieces(index, self.output, lambda key: store.digest(index.source("paper", key)))
         written = 0
         streams: dict[str, tuple[list[str], Stat | None]] = {}
-        for rel, data in data_files(self.project, ctx, self._pieces):
+        for rel, data in data_files(self.project, ctx, pieces):
             if isinstance(data, bytes):
                 written += writer.write(rel, data)
             elif self._pieces is None:
@@ -226,19 +238,26 @@ class SiteGenerator:
         self._papers = kept
         return todo
 
-    def _render_papers(self, ctx: Any, env: Environment, writer: TreeWriter, keys: Sequence[str],
-                       inputs: dict[str, tuple[Any, ...]] | None = None) -> int:
-        """Render and write these papers' pages; returns how many files changed. With `inputs`, remember what
-        each page was made from (for the next run)."""
+    def _render_papers(self, ctx: Any, env: Environment, writer: TreeWriter,
+                       todo: Sequence[tuple[str, tuple[Any, ...]]], *, remember: bool = False) -> int:
+        """Render (or take from the output cache) and write these papers' pages; returns how many files
+        changed. With `remember`, keep what each page was made from (for the next run)."""
         written = 0
-        for key in keys:
+        output = self.output
+        for key, inputs in todo:
             path = paper_path(key)
-            page = papers.paper_page(ctx, key)
-            if page.path != path:  # pragma: no cover - paper_path and paper_page disagree
-                raise AssertionError(f"paper page {page.path!r} is not at {path!r}")
-            written += writer.write(path, render_page(env, page, self.engine).encode("utf-8"))
-            if inputs is not None:
-                self._papers[path] = (inputs[key], _stat(self.project.docs_dir / path))
+            stamp = stamp_of(self._fingerprint, inputs) if output is not None else b""
+            data = output.get("page", path, stamp) if output is not None else None
+            if data is None:
+                page = papers.paper_page(ctx, key)
+                if page.path != path:  # pragma: no cover - paper_path and paper_page disagree
+                    raise AssertionError(f"paper page {page.path!r} is not at {path!r}")
+                data = render_page(env, page, self.engine).encode("utf-8")
+                if output is not None:
+                    output.put("page", path, stamp, data)
+            written += writer.write(path, data)
+            if remember:
+                self._papers[path] = (inputs, _stat(self.project.docs_dir / path))
         return written
 
     def _environment(self) -> Environment:

@@ -130,7 +130,7 @@ def parse_model(raw: bytes, rel: str, model: type[BaseModel]) -> Loaded:
     return obj, source, []
 
 
-def _files(folder: Path) -> list[Path]:
+def content_files(folder: Path) -> list[Path]:
     """Content files of one folder, editors' backup and lock files left out."""
     if not folder.is_dir() or folder.is_symlink():
         return []
@@ -165,7 +165,7 @@ def load_content(root: Path, reader: Reader = read_model) -> tuple[Content, list
 
     for kind, folder, model in FOLDERS:
         target = content.items(kind)
-        for path in _files(base / folder):
+        for path in content_files(base / folder):
             if path.is_dir():
                 problems.append(Problem(rel(path), 1, 1, f"folders are not read inside content/{folder}/: move "
                                         "its files up, or out of content/"))
