@@ -42,7 +42,7 @@ from .views import GENERATORS, papers
 Stat = tuple[int, int, int]
 PARALLEL_FROM = 400
 """Fewer paper pages than this to render are not worth a second process."""
-CHILD_SHARE = 0.45
+CHILD_SHARE = 0.40
 """Of the paper pages, the share the second process renders; it also makes the data files, this one every
 other page (bench/README.md: the two then finish about together)."""
 
