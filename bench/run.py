@@ -116,11 +116,13 @@ def floor_commands(root: Path) -> tuple[list[str], list[str]]:
 
 
 def _clean(root: Path, *names: str) -> None:
-    """Remove output folders, then wait until creating files is fast again: right after tens of thousands of
-    files are deleted, creating one took 7 times longer here for a few seconds (ext4 mounted with `discard`),
-    which would charge the next measurement for this one's clean-up."""
+    """Remove output folders, flush what earlier commands wrote, then wait until creating files is fast again:
+    right after tens of thousands of files are deleted, creating one took 7 times longer here for a few
+    seconds (ext4 mounted with `discard`), and a build's 400 MB still being written back slowed the next
+    command by up to 15 s: either would charge the next measurement for this one's clean-up."""
     for name in names:
         shutil.rmtree(root / name, ignore_errors=True)
+    os.sync()  # the last command's writes reach the disk now, not while the next one is being timed
     probe = root / ".bench-probe"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
