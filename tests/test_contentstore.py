@@ -185,3 +185,10 @@ def test_priming_on_two_cores_gives_what_a_plain_load_gives(project):
     assert store.parsed == 1 + (len(list((project / "content").rglob("*.yaml"))) - papers)
     assert any(p.path.endswith("broken-paper.yaml") for p in loaded[1])
     assert store.prime(project, at_least=1) == 0  # a store that holds anything is not primed again
+
+
+def test_priming_never_reads_through_a_linked_content_folder(tmp_path, project):
+    elsewhere = tmp_path / "elsewhere"
+    (project / "content").rename(elsewhere)
+    (project / "content").symlink_to(elsewhere, target_is_directory=True)
+    assert ContentStore().prime(project, at_least=1) == 0

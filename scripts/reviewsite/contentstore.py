@@ -102,8 +102,8 @@ class ContentStore:
         from .forked import both, can_fork
         from .load import FOLDERS, content_files
 
-        if self._models or self._entries or not can_fork():
-            return 0
+        if self._models or self._entries or not can_fork() or (root / "content").is_symlink():
+            return 0  # a linked content/ is refused by `load`; nothing is read through it here either
 
         folder, model = next((folder, model) for kind, folder, model in FOLDERS if kind == "paper")
         todo: list[tuple[bytes, bytes]] = []
