@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import secrets
@@ -54,7 +55,6 @@ class OutputCache:
         self._readers: dict[str, BinaryIO] = {}
         self._segment: BinaryIO | None = None
         self._segment_name = ""
-        self.hits = 0
 
     @classmethod
     def open(cls, root: Path) -> OutputCache | None:
@@ -85,7 +85,6 @@ class OutputCache:
             return None
         data = self._read(entry)
         if data is not None:
-            self.hits += 1
             self._new[(kind, key)] = entry
         return data
 
@@ -192,6 +191,4 @@ class _PlainUnpickler(pickle.Unpickler):
 
     @classmethod
     def loads(cls, data: bytes) -> Any:
-        import io
-
         return cls(io.BytesIO(data)).load()
